@@ -1,0 +1,286 @@
+//! What both backends do the same way for an append: check the request, fingerprint it for
+//! idempotency, and encode the result that a retried command gets back.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+use xxhash_rust::xxh3::Xxh3;
+
+use crate::error::{RequestError, StoreError};
+use crate::model::{AppendOutcome, AppendRequest, Position, StreamVersion, StreamWritten};
+
+/// Limits on what one append may carry.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// The largest payload of one event, in bytes of JSON.
+    pub max_payload_bytes: usize,
+    /// The most events one append may write.
+    pub max_events_per_append: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_payload_bytes: 256 * 1024,
+            max_events_per_append: 1_000,
+        }
+    }
+}
+
+/// Refuse a malformed request before it reaches the database.
+pub(crate) fn validate(request: &AppendRequest, limits: &Limits) -> Result<(), RequestError> {
+    if request.streams.is_empty() {
+        return Err(RequestError::Empty);
+    }
+    let count = request.event_count();
+    if count > limits.max_events_per_append {
+        return Err(RequestError::TooManyEvents {
+            count,
+            limit: limits.max_events_per_append,
+        });
+    }
+    let mut streams = HashSet::with_capacity(request.streams.len());
+    for s in &request.streams {
+        if s.events.is_empty() {
+            return Err(RequestError::NoEvents {
+                stream: s.stream.clone(),
+            });
+        }
+        if !streams.insert(&s.stream) {
+            return Err(RequestError::RepeatedStream {
+                stream: s.stream.clone(),
+            });
+        }
+        if let crate::ExpectedVersion::Exact(n) = s.expected
+            && n > i64::MAX as u64 / 2
+        {
+            return Err(RequestError::VersionOutOfRange { expected: n });
+        }
+    }
+    let mut ids = HashSet::with_capacity(count);
+    for (index, (_, _, e)) in request.events().enumerate() {
+        if !valid_event_type(&e.event_type) {
+            return Err(RequestError::InvalidEventType {
+                name: e.event_type.clone(),
+            });
+        }
+        if e.schema_version == 0 {
+            return Err(RequestError::InvalidSchemaVersion {
+                event_type: e.event_type.clone(),
+            });
+        }
+        let size = e.payload.get().len();
+        if size > limits.max_payload_bytes {
+            return Err(RequestError::PayloadTooLarge {
+                index,
+                event_type: e.event_type.clone(),
+                size,
+                limit: limits.max_payload_bytes,
+            });
+        }
+        if !ids.insert(e.event_id) {
+            return Err(RequestError::RepeatedEventId {
+                event_id: e.event_id,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn valid_event_type(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 128
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+/// A hash of what an append means: its streams, expectations, actor and events (but not the
+/// event ids, which a retrying client may have regenerated). A retry with the same command id
+/// must carry the same fingerprint; otherwise the command id was reused by mistake.
+pub(crate) fn fingerprint(request: &AppendRequest) -> [u8; 16] {
+    let mut h = Xxh3::new();
+    let mut field = |bytes: &[u8]| {
+        h.update(&(bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    let uuid_or_nil = |u: Option<Uuid>| u.unwrap_or(Uuid::nil()).into_bytes();
+    field(&uuid_or_nil(request.metadata.actor));
+    field(&uuid_or_nil(request.metadata.agency));
+    for s in &request.streams {
+        field(s.stream.stream_type.as_str().as_bytes());
+        field(s.stream.id.as_bytes());
+        field(&s.expected.code().to_le_bytes());
+        field(&(s.events.len() as u64).to_le_bytes());
+        for e in &s.events {
+            field(e.event_type.as_bytes());
+            field(&e.schema_version.to_le_bytes());
+            field(e.payload.get().as_bytes());
+        }
+    }
+    h.digest128().to_le_bytes()
+}
+
+/// The result of an append as stored with its command, so that a retry gets it back.
+#[derive(Serialize, Deserialize, Debug, PartialEq, Eq)]
+pub(crate) struct StoredResult {
+    /// Positions of the events, in request order.
+    #[serde(rename = "p")]
+    pub positions: Vec<u64>,
+    /// Version of each stream before the append, in request order.
+    #[serde(rename = "b")]
+    pub base_versions: Vec<u64>,
+}
+
+impl StoredResult {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a struct of integer vectors always serializes")
+    }
+
+    pub fn parse(text: &str) -> Result<Self, StoreError> {
+        serde_json::from_str(text).map_err(|e| StoreError::CorruptRow {
+            position: Position::START,
+            reason: format!("stored command result {text:?} does not parse: {e}"),
+        })
+    }
+
+    /// The outcome for `request`, which has the same shape as the append that stored this.
+    pub fn outcome(&self, request: &AppendRequest, duplicate: bool) -> AppendOutcome {
+        AppendOutcome {
+            command_id: request.command_id(),
+            positions: self.positions.iter().map(|&p| Position(p)).collect(),
+            streams: request
+                .streams
+                .iter()
+                .zip(&self.base_versions)
+                .map(|(s, &base)| StreamWritten {
+                    stream: s.stream.clone(),
+                    first_version: StreamVersion(base + 1),
+                    last_version: StreamVersion(base + s.events.len() as u64),
+                })
+                .collect(),
+            duplicate,
+        }
+    }
+}
+
+/// What a backend found when it looked up a command id that is already stored.
+pub(crate) fn replay_stored(
+    request: &AppendRequest,
+    request_fingerprint: &[u8; 16],
+    stored_fingerprint: &[u8],
+    stored_result: &str,
+) -> Result<AppendOutcome, StoreError> {
+    if stored_fingerprint != request_fingerprint {
+        return Err(StoreError::CommandIdReused {
+            command_id: request.command_id(),
+        });
+    }
+    Ok(StoredResult::parse(stored_result)?.outcome(request, true))
+}
+
+/// Which earlier append stored the event ids of a request. `found` holds (event id, command
+/// id) for the ids already in the store: none means a new append (`None`); all of them from one
+/// append means a retry of it; anything else is a clash.
+pub(crate) fn earlier_append_of(
+    ids: &[Uuid],
+    found: &[(Uuid, Uuid)],
+) -> Result<Option<Uuid>, StoreError> {
+    let Some(&(first_id, command)) = found.first() else {
+        return Ok(None);
+    };
+    if found.len() != ids.len() || found.iter().any(|&(_, c)| c != command) {
+        return Err(StoreError::DuplicateEventId { event_id: first_id });
+    }
+    Ok(Some(command))
+}
+
+/// The answer to a retry that reused the event ids of `command`: its stored result, if it
+/// stored the same content.
+pub(crate) fn replay_by_event_ids(
+    request: &AppendRequest,
+    request_fingerprint: &[u8; 16],
+    command: Uuid,
+    ids: &[Uuid],
+    stored: Option<(Vec<u8>, String)>,
+) -> Result<AppendOutcome, StoreError> {
+    let clash = || StoreError::DuplicateEventId { event_id: ids[0] };
+    let Some((fingerprint, result)) = stored else {
+        return Err(clash());
+    };
+    if fingerprint != request_fingerprint {
+        return Err(clash());
+    }
+    let mut outcome = StoredResult::parse(&result)?.outcome(request, true);
+    outcome.command_id = command;
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ExpectedVersion, Metadata, NewEvent, StreamId, StreamType};
+
+    fn request(payload: &str) -> AppendRequest {
+        let stream = StreamId::new(StreamType::new("case").unwrap(), Uuid::now_v7());
+        AppendRequest::to_stream(
+            Metadata::for_command(Uuid::now_v7()),
+            stream,
+            ExpectedVersion::NoStream,
+            vec![NewEvent::json("CaseOpened", 1, &serde_json::json!({ "名称": payload })).unwrap()],
+        )
+    }
+
+    #[test]
+    fn fingerprint_ignores_event_ids_but_not_content() {
+        let a = request("株式会社さくら精工");
+        let mut retried = a.clone();
+        retried.streams[0].events[0].event_id = Uuid::now_v7();
+        assert_eq!(fingerprint(&a), fingerprint(&retried));
+
+        let mut changed = a.clone();
+        changed.streams[0].events[0].payload =
+            serde_json::value::to_raw_value(&serde_json::json!({ "名称": "別の会社" })).unwrap();
+        assert_ne!(fingerprint(&a), fingerprint(&changed));
+
+        let mut other_expectation = a.clone();
+        other_expectation.streams[0].expected = ExpectedVersion::Any;
+        assert_ne!(fingerprint(&a), fingerprint(&other_expectation));
+    }
+
+    #[test]
+    fn validation_names_what_to_fix() {
+        let limits = Limits::default();
+        assert_eq!(validate(&request("ok"), &limits), Ok(()));
+
+        let mut bad_type = request("x");
+        bad_type.streams[0].events[0].event_type = "相談 記録".into();
+        assert!(matches!(
+            validate(&bad_type, &limits),
+            Err(RequestError::InvalidEventType { .. })
+        ));
+
+        let mut repeated = request("x");
+        let dup = repeated.streams[0].events[0].clone();
+        repeated.streams[0].events.push(dup);
+        assert!(matches!(
+            validate(&repeated, &limits),
+            Err(RequestError::RepeatedEventId { .. })
+        ));
+
+        let mut empty = request("x");
+        empty.streams[0].events.clear();
+        assert!(matches!(
+            validate(&empty, &limits),
+            Err(RequestError::NoEvents { .. })
+        ));
+
+        let tight = Limits {
+            max_payload_bytes: 10,
+            ..Limits::default()
+        };
+        let err = validate(&request("これは十バイトを超える"), &tight).unwrap_err();
+        assert!(err.to_string().contains("the limit is 10 bytes"), "{err}");
+    }
+}

@@ -1,0 +1,526 @@
+//! The PostgreSQL backend: for several stateless Banso servers on one database.
+//!
+//! An append is one call of the server-side function `banso_append` (one round trip, one
+//! transaction; see `migrations/postgres/0001_event_store.sql`); concurrent appends commit in
+//! parallel and share PostgreSQL's WAL flushes. Reads of the global order stop at the read
+//! horizon (`horizon.rs`), so that an event is never delivered before an earlier one that is
+//! still being committed. Appends wake readers in this process at once and readers in other
+//! processes through NOTIFY; readers also poll, because a notification is a hint, never the
+//! source of truth.
+
+mod horizon;
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions, PgRow, PgValueFormat};
+use sqlx::{PgConnection, PgPool, Row};
+use time::OffsetDateTime;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use crate::append::{self, Limits, StoredResult};
+use crate::error::StoreError;
+use crate::migrate;
+use crate::model::{
+    AppendOutcome, AppendRequest, Metadata, Position, RecordedEvent, StreamId, StreamType,
+    StreamVersion,
+};
+use horizon::Horizon;
+
+/// The channel on which appends announce new positions to other processes.
+const CHANNEL: &str = "banso_events";
+
+/// How long a read waits for in-flight appends before it returns what is already safe.
+const READ_PATIENCE: Duration = Duration::from_millis(100);
+
+/// How often an append is retried after losing a race for a stream version or a command id.
+const MAX_ATTEMPTS: u32 = 8;
+
+/// Settings of the PostgreSQL backend.
+#[derive(Clone, Debug)]
+pub struct PostgresConfig {
+    /// Connections in the pool of this process.
+    pub max_connections: u32,
+    /// Listen for other processes' appends (one extra connection).
+    pub listen: bool,
+}
+
+impl Default for PostgresConfig {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            listen: true,
+        }
+    }
+}
+
+/// The PostgreSQL event store. Cheap to clone.
+#[derive(Clone)]
+pub struct PostgresStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: PgPool,
+    limits: Limits,
+    horizon: Horizon,
+    /// Positions appended by this process (the notifier announces them to other processes).
+    appended: watch::Sender<Position>,
+    /// What readers wait on: local appends and other processes' notifications.
+    wake: watch::Sender<Position>,
+    /// Signalled by `close` (and dropped with the store): the listener task ends.
+    shutdown: watch::Sender<()>,
+}
+
+macro_rules! select_event {
+    () => {
+        "SELECT position, stream_type, stream_id, version, event_id, event_type, \
+         schema_version, payload, actor, agency, command_id, correlation_id, causation_id, \
+         recorded_at FROM banso_events"
+    };
+}
+
+impl PostgresStore {
+    /// Connect to `url` (`postgres://...`) and migrate the schema.
+    pub async fn connect(
+        url: &str,
+        config: &PostgresConfig,
+        limits: Limits,
+    ) -> Result<Self, StoreError> {
+        let options = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(config.max_connections.max(2))
+            .connect_with(options)
+            .await?;
+        {
+            let mut conn = pool.acquire().await?;
+            migrate::postgres(&mut conn).await?;
+        }
+        let (appended, _) = watch::channel(Position::START);
+        let (wake, _) = watch::channel(Position::START);
+        let (shutdown, _) = watch::channel(());
+        tokio::spawn(announce(pool.clone(), appended.subscribe()));
+        if config.listen {
+            // Its own connection, outside the pool: a pool waits on close for every connection
+            // it lent, and a listener never gives its connection back.
+            let listener = PgListener::connect(url).await?;
+            tokio::spawn(listen(listener, wake.clone(), shutdown.subscribe()));
+        }
+        Ok(Self {
+            inner: Arc::new(Inner {
+                pool,
+                limits,
+                horizon: Horizon::default(),
+                appended,
+                wake,
+                shutdown,
+            }),
+        })
+    }
+
+    pub async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, StoreError> {
+        append::validate(&request, &self.inner.limits)?;
+        let fingerprint = append::fingerprint(&request);
+        let mut conn = self.inner.pool.acquire().await?;
+        let mut attempt = 0;
+        let outcome = loop {
+            attempt += 1;
+            match call_append(&mut conn, &request, &fingerprint).await {
+                Err(Attempt::LostRace(_)) if attempt < MAX_ATTEMPTS => {
+                    // Another append took the version (or the command id) first; the next
+                    // attempt sees it committed and decides properly.
+                    continue;
+                }
+                Err(Attempt::LostRace(e)) => return Err(e.into()),
+                Err(Attempt::EventIdTaken) => {
+                    match retry_by_event_ids(&mut conn, &request, &fingerprint).await? {
+                        Some(outcome) => break outcome,
+                        // The clashing append was rolled back meanwhile: try again.
+                        None if attempt < MAX_ATTEMPTS => continue,
+                        None => return Err(StoreError::WriteFailed {
+                            reason: "an event id kept clashing with concurrent appends".into(),
+                        }),
+                    }
+                }
+                Err(Attempt::Failed(e @ StoreError::Concurrency { .. })) => {
+                    // A retry of an append that succeeded always fails its version check:
+                    // recognise it by its event ids before calling it a conflict.
+                    match retry_by_event_ids(&mut conn, &request, &fingerprint).await? {
+                        Some(outcome) => break outcome,
+                        None => return Err(e),
+                    }
+                }
+                Err(Attempt::Failed(e)) => return Err(e),
+                Ok(outcome) => break outcome,
+            }
+        };
+        drop(conn);
+        if !outcome.duplicate {
+            self.announce_local(outcome.last_position());
+        }
+        Ok(outcome)
+    }
+
+    /// Append inside the caller's transaction (for a command handler that writes other tables
+    /// atomically with its events). Events become readable when the caller commits. Losing a
+    /// race to another writer aborts the caller's transaction: it fails with `WriteFailed` and
+    /// the whole transaction must be retried.
+    pub async fn append_in_transaction(
+        &self,
+        conn: &mut PgConnection,
+        request: AppendRequest,
+    ) -> Result<AppendOutcome, StoreError> {
+        append::validate(&request, &self.inner.limits)?;
+        let fingerprint = append::fingerprint(&request);
+        let outcome = match call_append(conn, &request, &fingerprint).await {
+            Ok(outcome) => outcome,
+            Err(Attempt::Failed(e)) => return Err(e),
+            Err(Attempt::LostRace(e)) => {
+                return Err(StoreError::WriteFailed {
+                    reason: format!("a concurrent append won the race: {e}"),
+                });
+            }
+            Err(Attempt::EventIdTaken) => {
+                return Err(StoreError::DuplicateEventId {
+                    event_id: request.events().next().map(|e| e.2.event_id).unwrap_or_default(),
+                });
+            }
+        };
+        if !outcome.duplicate {
+            self.announce_local(outcome.last_position());
+        }
+        Ok(outcome)
+    }
+
+    fn announce_local(&self, last: Position) {
+        let raise = |h: &mut Position| {
+            let newer = last > *h;
+            if newer {
+                *h = last;
+            }
+            newer
+        };
+        self.inner.appended.send_if_modified(raise);
+        self.inner.wake.send_if_modified(raise);
+    }
+
+    pub async fn read_stream(
+        &self,
+        stream: &StreamId,
+        from: StreamVersion,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        // A stream's versions are gapless and a version is only taken by a committed append, so
+        // reading a stream needs no horizon.
+        const SQL: &str = concat!(
+            select_event!(),
+            " WHERE stream_type = $1 AND stream_id = $2 AND version >= $3 ORDER BY version LIMIT $4"
+        );
+        let rows = sqlx::query(SQL)
+            .bind(stream.stream_type.as_str())
+            .bind(stream.id)
+            .bind(from.0 as i64)
+            .bind(limit_i64(limit))
+            .fetch_all(&self.inner.pool)
+            .await?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    pub async fn stream_version(&self, stream: &StreamId) -> Result<StreamVersion, StoreError> {
+        let v: i64 = sqlx::query_scalar(
+            "SELECT coalesce(max(version), 0) FROM banso_events \
+             WHERE stream_type = $1 AND stream_id = $2",
+        )
+        .bind(stream.stream_type.as_str())
+        .bind(stream.id)
+        .fetch_one(&self.inner.pool)
+        .await?;
+        Ok(StreamVersion(v as u64))
+    }
+
+    /// Events after `after`, in global order, never past the read horizon.
+    pub async fn read_all(
+        &self,
+        after: Position,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let mut horizon = self.inner.horizon.known();
+        if horizon <= after {
+            horizon = self.inner.horizon.advance(&self.inner.pool, READ_PATIENCE).await?;
+            if horizon <= after {
+                return Ok(Vec::new());
+            }
+        }
+        const SQL: &str = concat!(
+            select_event!(),
+            " WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3"
+        );
+        let rows = sqlx::query(SQL)
+            .bind(after.0 as i64)
+            .bind(horizon.0 as i64)
+            .bind(limit_i64(limit))
+            .fetch_all(&self.inner.pool)
+            .await?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    /// The read horizon, advanced to cover everything committed so far.
+    pub async fn head(&self) -> Result<Position, StoreError> {
+        self.inner.horizon.advance(&self.inner.pool, READ_PATIENCE).await
+    }
+
+    /// Changes when this process appends or another process announces an append.
+    pub fn watch_head(&self) -> watch::Receiver<Position> {
+        self.inner.wake.subscribe()
+    }
+
+    pub async fn close(&self) {
+        self.inner.shutdown.send_replace(());
+        self.inner.pool.close().await;
+    }
+
+    /// The connection pool, for tests and tools that inspect the tables directly.
+    pub fn pool(&self) -> &PgPool {
+        &self.inner.pool
+    }
+}
+
+enum Attempt {
+    /// A unique violation on a stream version or the command id: retry.
+    LostRace(sqlx::Error),
+    /// A unique violation on an event id: maybe a retry under another command id.
+    EventIdTaken,
+    Failed(StoreError),
+}
+
+async fn call_append(
+    conn: &mut PgConnection,
+    request: &AppendRequest,
+    fingerprint: &[u8; 16],
+) -> Result<AppendOutcome, Attempt> {
+    let n = request.event_count();
+    let mut event_stream = Vec::with_capacity(n);
+    let mut event_offset = Vec::with_capacity(n);
+    let mut event_ids = Vec::with_capacity(n);
+    let mut event_types = Vec::with_capacity(n);
+    let mut schema_versions = Vec::with_capacity(n);
+    let mut payloads = Vec::with_capacity(n);
+    for (i, s) in request.streams.iter().enumerate() {
+        for (k, e) in s.events.iter().enumerate() {
+            event_stream.push(i as i32 + 1);
+            event_offset.push(k as i32 + 1);
+            event_ids.push(e.event_id);
+            event_types.push(e.event_type.as_str());
+            schema_versions.push(e.schema_version as i32);
+            payloads.push(e.payload.get());
+        }
+    }
+    let m = &request.metadata;
+    let result = sqlx::query(
+        "SELECT duplicate, fingerprint, result::text AS result FROM banso_append(\
+         $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+    )
+    .bind(m.command_id)
+    .bind(&fingerprint[..])
+    .bind(m.actor)
+    .bind(m.agency)
+    .bind(m.correlation_id)
+    .bind(m.causation_id)
+    .bind(OffsetDateTime::now_utc())
+    .bind(
+        request
+            .streams
+            .iter()
+            .map(|s| s.stream.stream_type.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(request.streams.iter().map(|s| s.stream.id).collect::<Vec<_>>())
+    .bind(
+        request
+            .streams
+            .iter()
+            .map(|s| s.expected.code())
+            .collect::<Vec<_>>(),
+    )
+    .bind(event_stream)
+    .bind(event_offset)
+    .bind(event_ids)
+    .bind(event_types)
+    .bind(schema_versions)
+    .bind(payloads)
+    .fetch_one(&mut *conn)
+    .await;
+    let row = match result {
+        Ok(row) => row,
+        Err(e) => return Err(classify(e, request)),
+    };
+    let duplicate: bool = row.try_get("duplicate").map_err(failed)?;
+    let stored_fingerprint: Vec<u8> = row.try_get("fingerprint").map_err(failed)?;
+    let result: String = row.try_get("result").map_err(failed)?;
+    if duplicate {
+        append::replay_stored(request, fingerprint, &stored_fingerprint, &result)
+            .map_err(Attempt::Failed)
+    } else {
+        Ok(StoredResult::parse(&result)
+            .map_err(Attempt::Failed)?
+            .outcome(request, false))
+    }
+}
+
+fn failed(e: sqlx::Error) -> Attempt {
+    Attempt::Failed(e.into())
+}
+
+fn classify(error: sqlx::Error, request: &AppendRequest) -> Attempt {
+    let sqlx::Error::Database(db) = &error else {
+        return failed(error);
+    };
+    if db.code().as_deref() == Some("BN409") {
+        let pg = db.downcast_ref::<sqlx::postgres::PgDatabaseError>();
+        let parsed = pg.detail().and_then(|d| {
+            let (index, actual) = d.split_once(':')?;
+            Some((index.parse::<usize>().ok()?, actual.parse::<u64>().ok()?))
+        });
+        return match parsed {
+            Some((index, actual)) if index >= 1 && index <= request.streams.len() => {
+                let s = &request.streams[index - 1];
+                Attempt::Failed(StoreError::Concurrency {
+                    stream: s.stream.clone(),
+                    expected: s.expected,
+                    actual: StreamVersion(actual),
+                })
+            }
+            _ => failed(error),
+        };
+    }
+    if db.is_unique_violation() {
+        return match db.constraint() {
+            Some("banso_events_event_id_key") => Attempt::EventIdTaken,
+            Some("banso_events_stream_version_key") | Some("banso_commands_pkey") => {
+                Attempt::LostRace(error)
+            }
+            _ => failed(error),
+        };
+    }
+    failed(error)
+}
+
+/// See `sqlite::retry_by_event_ids`.
+async fn retry_by_event_ids(
+    conn: &mut PgConnection,
+    request: &AppendRequest,
+    fingerprint: &[u8; 16],
+) -> Result<Option<AppendOutcome>, StoreError> {
+    let ids: Vec<Uuid> = request.events().map(|(_, _, e)| e.event_id).collect();
+    let found: Vec<(Uuid, Uuid)> =
+        sqlx::query_as("SELECT event_id, command_id FROM banso_events WHERE event_id = ANY($1)")
+            .bind(&ids)
+            .fetch_all(&mut *conn)
+            .await?;
+    let Some(command) = append::earlier_append_of(&ids, &found)? else {
+        return Ok(None);
+    };
+    let stored: Option<(Vec<u8>, String)> = sqlx::query_as(
+        "SELECT fingerprint, result::text FROM banso_commands WHERE command_id = $1",
+    )
+    .bind(command)
+    .fetch_optional(&mut *conn)
+    .await?;
+    append::replay_by_event_ids(request, fingerprint, command, &ids, stored).map(Some)
+}
+
+fn limit_i64(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
+}
+
+fn decode_row(row: &PgRow) -> Result<RecordedEvent, StoreError> {
+    let position: i64 = row.try_get("position")?;
+    let position = Position(position as u64);
+    let corrupt = |reason: String| StoreError::CorruptRow { position, reason };
+    let schema_version: i32 = row.try_get("schema_version")?;
+    let raw = row.try_get_raw("payload")?;
+    let bytes = raw
+        .as_bytes()
+        .map_err(|e| corrupt(format!("payload: {e}")))?;
+    // jsonb in binary format is a version byte (1) followed by the JSON text.
+    let text = match raw.format() {
+        PgValueFormat::Binary => bytes.get(1..).unwrap_or_default(),
+        PgValueFormat::Text => bytes,
+    };
+    let payload = String::from_utf8(text.to_vec())
+        .map_err(|e| corrupt(format!("payload is not UTF-8: {e}")))?;
+    Ok(RecordedEvent {
+        position,
+        stream: StreamId {
+            stream_type: StreamType::trusted(row.try_get("stream_type")?),
+            id: row.try_get("stream_id")?,
+        },
+        version: StreamVersion(row.try_get::<i64, _>("version")? as u64),
+        event_id: row.try_get("event_id")?,
+        event_type: row.try_get("event_type")?,
+        schema_version: u32::try_from(schema_version)
+            .map_err(|_| corrupt(format!("schema version {schema_version}")))?,
+        payload,
+        metadata: Metadata {
+            actor: row.try_get("actor")?,
+            agency: row.try_get("agency")?,
+            command_id: row.try_get("command_id")?,
+            correlation_id: row.try_get("correlation_id")?,
+            causation_id: row.try_get("causation_id")?,
+        },
+        recorded_at: row.try_get("recorded_at")?,
+    })
+}
+
+/// Tell other processes about this process's appends, at most one NOTIFY in flight at a time
+/// (a burst of appends becomes one notification). NOTIFY is sent outside the appends'
+/// transactions: inside them it would serialize their commits.
+async fn announce(pool: PgPool, mut appended: watch::Receiver<Position>) {
+    while appended.changed().await.is_ok() {
+        let position = *appended.borrow_and_update();
+        let sent = sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(position.0.to_string())
+            .execute(&pool)
+            .await;
+        if let Err(e) = sent {
+            tracing::debug!(error = %e, "could not announce appended events; readers will poll");
+        }
+    }
+}
+
+/// Wake this process's readers when another process announces an append.
+async fn listen(
+    mut listener: PgListener,
+    wake: watch::Sender<Position>,
+    mut shutdown: watch::Receiver<()>,
+) {
+    if let Err(e) = listener.listen(CHANNEL).await {
+        tracing::warn!(error = %e, "cannot LISTEN for appends of other processes; readers will poll");
+        return;
+    }
+    loop {
+        tokio::select! {
+            _ = shutdown.changed() => break,
+            note = listener.recv() => match note {
+                Ok(note) => {
+                    if let Ok(p) = note.payload().parse::<u64>() {
+                        wake.send_if_modified(|h| {
+                            let newer = Position(p) > *h;
+                            if newer {
+                                *h = Position(p);
+                            }
+                            newer
+                        });
+                    }
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "listener connection lost; reconnecting");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,569 @@
+//! The embedded backend: one SQLite file in WAL mode.
+//!
+//! A single writer task owns the only write connection. Appends queue to it; it takes every
+//! request waiting (up to `max_group`), opens one `BEGIN IMMEDIATE` transaction for all of them
+//! (group commit: one fsync for the group), and runs each request inside its own savepoint, so
+//! that a request that conflicts or fails is rolled back alone while its neighbours commit.
+//! Because one writer assigns positions inside the write lock, positions are gapless and in
+//! commit order, and any reader sees a gapless prefix. Reads go to a separate pool of
+//! `query_only` connections.
+
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{AssertSqlSafe, Connection, Row, SqliteConnection, SqlitePool};
+use time::OffsetDateTime;
+use tokio::sync::{mpsc, oneshot, watch};
+use uuid::Uuid;
+
+use crate::append::{self, Limits, StoredResult};
+use crate::error::StoreError;
+use crate::migrate;
+use crate::model::{
+    AppendOutcome, AppendRequest, Metadata, Position, RecordedEvent, StreamId, StreamType,
+    StreamVersion,
+};
+
+/// How hard SQLite works to keep an acknowledged append through a power cut.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// `synchronous=FULL`: the WAL is fsynced at every commit. An acknowledged append survives
+    /// power loss. The default.
+    Full,
+    /// `synchronous=NORMAL`: an acknowledged append survives a crash of the process but the last
+    /// commits may be lost on power loss.
+    Normal,
+}
+
+/// Settings of the SQLite backend.
+#[derive(Clone, Debug)]
+pub struct SqliteConfig {
+    pub durability: Durability,
+    /// Connections in the read pool.
+    pub read_connections: u32,
+    /// The most appends committed in one transaction.
+    pub max_group: usize,
+    /// How long a writer waits for another process's write lock before failing.
+    pub busy_timeout: Duration,
+}
+
+impl Default for SqliteConfig {
+    fn default() -> Self {
+        Self {
+            durability: Durability::Full,
+            read_connections: 4,
+            max_group: 256,
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+struct WriteJob {
+    request: AppendRequest,
+    fingerprint: [u8; 16],
+    reply: oneshot::Sender<Result<AppendOutcome, StoreError>>,
+}
+
+/// The SQLite event store. Cheap to clone.
+#[derive(Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    reads: SqlitePool,
+    /// `None` once the store has been closed.
+    writer: Mutex<Option<mpsc::Sender<WriteJob>>>,
+    writer_task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// The highest committed position, published by the writer after each commit.
+    head: watch::Sender<Position>,
+    limits: Limits,
+}
+
+/// The columns of an event, in the order `decode_row` reads them (a macro so that `concat!`
+/// can build whole queries at compile time).
+macro_rules! select_event {
+    () => {
+        "SELECT position, stream_type, stream_id, version, event_id, event_type, \
+         schema_version, payload, actor, agency, command_id, correlation_id, causation_id, \
+         recorded_at FROM banso_events"
+    };
+}
+
+impl SqliteStore {
+    /// Open (creating if missing) the database at `url` (`sqlite://PATH`) and migrate it.
+    pub async fn open(url: &str, config: &SqliteConfig, limits: Limits) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(match config.durability {
+                Durability::Full => SqliteSynchronous::Full,
+                Durability::Normal => SqliteSynchronous::Normal,
+            })
+            .busy_timeout(config.busy_timeout)
+            .foreign_keys(false);
+        if let Some(dir) = options.get_filename().parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Database(sqlx::Error::Configuration(
+                    format!("cannot create the directory {}: {e}", dir.display()).into(),
+                ))
+            })?;
+        }
+
+        let mut writer = SqliteConnection::connect_with(&options).await?;
+        migrate::sqlite(&mut writer).await?;
+
+        let reads = SqlitePoolOptions::new()
+            .max_connections(config.read_connections.max(1))
+            .connect_with(options.pragma("query_only", "true"))
+            .await?;
+
+        let head: i64 = sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM banso_events")
+            .fetch_one(&mut writer)
+            .await?;
+        let (head, _) = watch::channel(Position(head as u64));
+
+        let (tx, rx) = mpsc::channel(config.max_group.max(1) * 4);
+        let task = tokio::spawn(run_writer(
+            writer,
+            rx,
+            head.clone(),
+            config.max_group.max(1),
+        ));
+        Ok(Self {
+            inner: Arc::new(Inner {
+                reads,
+                writer: Mutex::new(Some(tx)),
+                writer_task: Mutex::new(Some(task)),
+                head,
+                limits,
+            }),
+        })
+    }
+
+    pub async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, StoreError> {
+        append::validate(&request, &self.inner.limits)?;
+        let fingerprint = append::fingerprint(&request);
+        let sender = self
+            .inner
+            .writer
+            .lock()
+            .expect("writer handle lock poisoned")
+            .clone()
+            .ok_or(StoreError::Closed)?;
+        let (reply, answer) = oneshot::channel();
+        sender
+            .send(WriteJob {
+                request,
+                fingerprint,
+                reply,
+            })
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    pub async fn read_stream(
+        &self,
+        stream: &StreamId,
+        from: StreamVersion,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        const SQL: &str = concat!(
+            select_event!(),
+            " WHERE stream_type = ?1 AND stream_id = ?2 AND version >= ?3 ORDER BY version LIMIT ?4"
+        );
+        let rows = sqlx::query(SQL)
+            .bind(stream.stream_type.as_str())
+            .bind(stream.id)
+            .bind(from.0 as i64)
+            .bind(limit_i64(limit))
+            .fetch_all(&self.inner.reads)
+            .await?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    pub async fn stream_version(&self, stream: &StreamId) -> Result<StreamVersion, StoreError> {
+        let v: i64 = sqlx::query_scalar(
+            "SELECT coalesce(max(version), 0) FROM banso_events \
+             WHERE stream_type = ?1 AND stream_id = ?2",
+        )
+        .bind(stream.stream_type.as_str())
+        .bind(stream.id)
+        .fetch_one(&self.inner.reads)
+        .await?;
+        Ok(StreamVersion(v as u64))
+    }
+
+    pub async fn read_all(
+        &self,
+        after: Position,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        const SQL: &str = concat!(
+            select_event!(),
+            " WHERE position > ?1 ORDER BY position LIMIT ?2"
+        );
+        let rows = sqlx::query(SQL)
+            .bind(after.0 as i64)
+            .bind(limit_i64(limit))
+            .fetch_all(&self.inner.reads)
+            .await?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    /// The highest position readers can see. Every position up to it is committed.
+    pub async fn head(&self) -> Result<Position, StoreError> {
+        // Another process may write to the same file: ask the database, not only the writer.
+        let head: i64 = sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM banso_events")
+            .fetch_one(&self.inner.reads)
+            .await?;
+        Ok(Position(head as u64).max(*self.inner.head.borrow()))
+    }
+
+    /// Changes whenever this process commits an append.
+    pub fn watch_head(&self) -> watch::Receiver<Position> {
+        self.inner.head.subscribe()
+    }
+
+    /// Finish the appends already queued, then stop the writer. Later appends get `Closed`.
+    pub async fn close(&self) {
+        let sender = self.inner.writer.lock().expect("poisoned").take();
+        drop(sender);
+        let task = self.inner.writer_task.lock().expect("poisoned").take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+        self.inner.reads.close().await;
+    }
+
+    /// The read pool, for tests and tools that inspect the tables directly.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.inner.reads
+    }
+}
+
+fn limit_i64(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
+}
+
+fn decode_row(row: &SqliteRow) -> Result<RecordedEvent, StoreError> {
+    let position: i64 = row.try_get("position")?;
+    let position = Position(position as u64);
+    let corrupt = |reason: String| StoreError::CorruptRow { position, reason };
+    let schema_version: i64 = row.try_get("schema_version")?;
+    let recorded_at: i64 = row.try_get("recorded_at")?;
+    let payload: String = row
+        .try_get("payload")
+        .map_err(|e| corrupt(format!("payload is not text: {e}")))?;
+    Ok(RecordedEvent {
+        position,
+        stream: StreamId {
+            stream_type: StreamType::trusted(row.try_get("stream_type")?),
+            id: row.try_get("stream_id")?,
+        },
+        version: StreamVersion(row.try_get::<i64, _>("version")? as u64),
+        event_id: row.try_get("event_id")?,
+        event_type: row.try_get("event_type")?,
+        schema_version: u32::try_from(schema_version)
+            .map_err(|_| corrupt(format!("schema version {schema_version}")))?,
+        payload,
+        metadata: Metadata {
+            actor: row.try_get("actor")?,
+            agency: row.try_get("agency")?,
+            command_id: row.try_get("command_id")?,
+            correlation_id: row.try_get("correlation_id")?,
+            causation_id: row.try_get("causation_id")?,
+        },
+        recorded_at: OffsetDateTime::from_unix_timestamp_nanos(recorded_at as i128 * 1_000)
+            .map_err(|e| corrupt(format!("recorded_at {recorded_at}: {e}")))?,
+    })
+}
+
+async fn run_writer(
+    mut conn: SqliteConnection,
+    mut jobs: mpsc::Receiver<WriteJob>,
+    head: watch::Sender<Position>,
+    max_group: usize,
+) {
+    let mut group = Vec::with_capacity(max_group);
+    let mut inserts = InsertStatements::default();
+    while jobs.recv_many(&mut group, max_group).await > 0 {
+        let results = commit_group(&mut conn, &group, &mut inserts).await;
+        let mut last = None;
+        for (job, result) in group.drain(..).zip(results) {
+            if let Ok(outcome) = &result
+                && !outcome.duplicate
+            {
+                last = last.max(Some(outcome.last_position()));
+            }
+            let _ = job.reply.send(result);
+        }
+        if let Some(last) = last {
+            head.send_if_modified(|h| {
+                let newer = last > *h;
+                if newer {
+                    *h = last;
+                }
+                newer
+            });
+        }
+    }
+    let _ = conn.close().await;
+}
+
+/// Run one group of appends in one transaction, each in its own savepoint.
+async fn commit_group(
+    conn: &mut SqliteConnection,
+    group: &[WriteJob],
+    inserts: &mut InsertStatements,
+) -> Vec<Result<AppendOutcome, StoreError>> {
+    let group_failed = |e: &dyn std::fmt::Display| {
+        group
+            .iter()
+            .map(|_| {
+                Err(StoreError::WriteFailed {
+                    reason: e.to_string(),
+                })
+            })
+            .collect()
+    };
+    if let Err(e) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
+        return group_failed(&e);
+    }
+    let next: Result<i64, _> =
+        sqlx::query_scalar("SELECT coalesce(max(position), 0) + 1 FROM banso_events")
+            .fetch_one(&mut *conn)
+            .await;
+    let mut next = match next {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            return group_failed(&e);
+        }
+    };
+
+    let mut results = Vec::with_capacity(group.len());
+    for job in group {
+        if let Err(e) = sqlx::query("SAVEPOINT banso_append").execute(&mut *conn).await {
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            return group_failed(&e);
+        }
+        let result = apply(conn, job, next, inserts).await;
+        let end = if result.is_ok() {
+            sqlx::query("RELEASE banso_append").execute(&mut *conn).await
+        } else {
+            sqlx::query("ROLLBACK TO banso_append; RELEASE banso_append")
+                .execute(&mut *conn)
+                .await
+        };
+        if let Err(e) = end {
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            return group_failed(&e);
+        }
+        if let Ok(outcome) = &result
+            && !outcome.duplicate
+        {
+            next += outcome.positions.len() as i64;
+        }
+        results.push(result);
+    }
+
+    if let Err(e) = sqlx::query("COMMIT").execute(&mut *conn).await {
+        let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+        // Nothing of this group is stored; a duplicate's answer referred to an earlier commit
+        // and stays true.
+        return results
+            .into_iter()
+            .map(|r| match r {
+                Ok(o) if o.duplicate => Ok(o),
+                Ok(_) => Err(StoreError::WriteFailed {
+                    reason: e.to_string(),
+                }),
+                Err(other) => Err(other),
+            })
+            .collect();
+    }
+    results
+}
+
+/// One append inside its savepoint. `next` is the position of its first event.
+async fn apply(
+    conn: &mut SqliteConnection,
+    job: &WriteJob,
+    next: i64,
+    inserts: &mut InsertStatements,
+) -> Result<AppendOutcome, StoreError> {
+    let request = &job.request;
+    let stored: Option<(Vec<u8>, String)> =
+        sqlx::query_as("SELECT fingerprint, result FROM banso_commands WHERE command_id = ?1")
+            .bind(request.command_id())
+            .fetch_optional(&mut *conn)
+            .await?;
+    if let Some((fingerprint, result)) = stored {
+        return append::replay_stored(request, &job.fingerprint, &fingerprint, &result);
+    }
+
+    let mut bases = Vec::with_capacity(request.streams.len());
+    for s in &request.streams {
+        let actual: i64 = sqlx::query_scalar(
+            "SELECT coalesce(max(version), 0) FROM banso_events \
+             WHERE stream_type = ?1 AND stream_id = ?2",
+        )
+        .bind(s.stream.stream_type.as_str())
+        .bind(s.stream.id)
+        .fetch_one(&mut *conn)
+        .await?;
+        let actual = StreamVersion(actual as u64);
+        if !s.expected.accepts(actual) {
+            // A retry of an append that succeeded always fails its version check: recognise
+            // it by its event ids before calling it a conflict.
+            if let Some(outcome) = retry_by_event_ids(conn, job).await? {
+                return Ok(outcome);
+            }
+            return Err(StoreError::Concurrency {
+                stream: s.stream.clone(),
+                expected: s.expected,
+                actual,
+            });
+        }
+        bases.push(actual.0);
+    }
+
+    let recorded_at = micros(OffsetDateTime::now_utc());
+    let m = &request.metadata;
+    let mut insert = sqlx::query(AssertSqlSafe(inserts.for_events(request.event_count())))
+        .bind(m.actor)
+        .bind(m.agency)
+        .bind(m.command_id)
+        .bind(m.correlation_id)
+        .bind(m.causation_id)
+        .bind(recorded_at);
+    let mut positions = Vec::with_capacity(request.event_count());
+    let mut in_stream = vec![0u64; request.streams.len()];
+    for (i, (stream_index, s, e)) in request.events().enumerate() {
+        in_stream[stream_index] += 1;
+        let position = next + i as i64;
+        positions.push(position as u64);
+        insert = insert
+            .bind(position)
+            .bind(e.event_id)
+            .bind(s.stream.stream_type.as_str())
+            .bind(s.stream.id)
+            .bind((bases[stream_index] + in_stream[stream_index]) as i64)
+            .bind(e.event_type.as_str())
+            .bind(e.schema_version as i64)
+            .bind(e.payload.get());
+    }
+    if let Err(e) = insert.execute(&mut *conn).await {
+        if is_unique_violation(&e, "event_id") {
+            return retry_by_event_ids(conn, job)
+                .await?
+                .ok_or(StoreError::Database(e));
+        }
+        return Err(e.into());
+    }
+
+    let result = StoredResult {
+        positions,
+        base_versions: bases,
+    };
+    sqlx::query(
+        "INSERT INTO banso_commands (command_id, fingerprint, result, recorded_at) \
+         VALUES (?1, ?2, ?3, ?4)",
+    )
+    .bind(request.command_id())
+    .bind(&job.fingerprint[..])
+    .bind(result.to_json())
+    .bind(recorded_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(result.outcome(request, false))
+}
+
+/// If all event ids of the request were stored by one earlier append of the same content, this
+/// is a retry of it under another command id: answer with that append's result. Some but not
+/// all, or different content, is a clash. None stored: `None`.
+async fn retry_by_event_ids(
+    conn: &mut SqliteConnection,
+    job: &WriteJob,
+) -> Result<Option<AppendOutcome>, StoreError> {
+    let ids: Vec<Uuid> = job.request.events().map(|(_, _, e)| e.event_id).collect();
+    let placeholders = vec!["?"; ids.len()].join(", ");
+    let sql = format!(
+        "SELECT event_id, command_id FROM banso_events WHERE event_id IN ({placeholders})"
+    );
+    let mut query = sqlx::query_as::<_, (Uuid, Uuid)>(AssertSqlSafe(sql));
+    for id in &ids {
+        query = query.bind(*id);
+    }
+    let found = query.fetch_all(&mut *conn).await?;
+    let Some(command) = append::earlier_append_of(&ids, &found)? else {
+        return Ok(None);
+    };
+    let stored: Option<(Vec<u8>, String)> =
+        sqlx::query_as("SELECT fingerprint, result FROM banso_commands WHERE command_id = ?1")
+            .bind(command)
+            .fetch_optional(&mut *conn)
+            .await?;
+    append::replay_by_event_ids(&job.request, &job.fingerprint, command, &ids, stored).map(Some)
+}
+
+fn is_unique_violation(error: &sqlx::Error, column: &str) -> bool {
+    match error {
+        sqlx::Error::Database(db) => db.is_unique_violation() && db.message().contains(column),
+        _ => false,
+    }
+}
+
+pub(crate) fn micros(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000) as i64
+}
+
+/// The multi-row INSERT for n events, built once per size and kept (sqlx caches the prepared
+/// statement under the same text). Parameters 1-6 are the metadata shared by all rows.
+#[derive(Default)]
+struct InsertStatements {
+    by_size: Vec<Option<Arc<str>>>,
+}
+
+impl InsertStatements {
+    fn for_events(&mut self, n: usize) -> Arc<str> {
+        if self.by_size.len() <= n {
+            self.by_size.resize(n + 1, None);
+        }
+        self.by_size[n]
+            .get_or_insert_with(|| {
+                let mut sql = String::from(
+                    "INSERT INTO banso_events (position, event_id, stream_type, stream_id, \
+                     version, event_type, schema_version, payload, actor, agency, command_id, \
+                     correlation_id, causation_id, recorded_at) VALUES ",
+                );
+                for row in 0..n {
+                    let p = 7 + row * 8;
+                    if row > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str(&format!(
+                        "(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?1, ?2, ?3, ?4, ?5, ?6)",
+                        p,
+                        p + 1,
+                        p + 2,
+                        p + 3,
+                        p + 4,
+                        p + 5,
+                        p + 6,
+                        p + 7
+                    ));
+                }
+                sql.into()
+            })
+            .clone()
+    }
+}

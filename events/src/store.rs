@@ -1,0 +1,231 @@
+//! The event store as the rest of Banso sees it: one type over both backends, chosen by URL.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+
+use crate::append::Limits;
+use crate::error::StoreError;
+use crate::model::{AppendOutcome, AppendRequest, Position, RecordedEvent, StreamId, StreamVersion};
+use crate::postgres::{PostgresConfig, PostgresStore};
+use crate::sqlite::{SqliteConfig, SqliteStore};
+
+/// Settings of the event store.
+#[derive(Clone, Debug, Default)]
+pub struct StoreConfig {
+    pub limits: Limits,
+    pub sqlite: SqliteConfig,
+    pub postgres: PostgresConfig,
+    /// How often an idle subscription looks for new events when nothing woke it.
+    pub poll_interval: Option<Duration>,
+}
+
+/// Which database holds the events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// The event store. Cheap to clone; all clones share one writer and one pool.
+///
+/// An enum rather than a trait object: the set of backends is closed, the methods are async,
+/// and callers get static dispatch without boxing futures.
+#[derive(Clone)]
+pub enum EventStore {
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+macro_rules! dispatch {
+    ($self:ident, $s:ident => $e:expr) => {
+        match $self {
+            EventStore::Sqlite($s) => $e,
+            EventStore::Postgres($s) => $e,
+        }
+    };
+}
+
+const DEFAULT_POLL: Duration = Duration::from_millis(250);
+
+impl EventStore {
+    /// Open the store at `url` and apply the embedded migrations: `sqlite://PATH` (the file is
+    /// created if missing) or `postgres://USER@HOST:PORT/DB`.
+    pub async fn connect(url: &str, config: &StoreConfig) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite(
+                SqliteStore::open(url, &config.sqlite, config.limits).await?,
+            ))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres(
+                PostgresStore::connect(url, &config.postgres, config.limits).await?,
+            ))
+        } else {
+            Err(StoreError::UnsupportedUrl {
+                url: redact(url),
+            })
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            EventStore::Sqlite(_) => Backend::Sqlite,
+            EventStore::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Append events to one or more streams atomically.
+    #[tracing::instrument(level = "debug", skip_all, fields(command_id = %request.command_id()))]
+    pub async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, StoreError> {
+        dispatch!(self, s => s.append(request).await)
+    }
+
+    /// Up to `limit` events of `stream` from version `from` on (inclusive), in version order.
+    pub async fn read_stream(
+        &self,
+        stream: &StreamId,
+        from: StreamVersion,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        dispatch!(self, s => s.read_stream(stream, from, limit).await)
+    }
+
+    /// The current version of `stream` (0 if it does not exist).
+    pub async fn stream_version(&self, stream: &StreamId) -> Result<StreamVersion, StoreError> {
+        dispatch!(self, s => s.stream_version(stream).await)
+    }
+
+    /// Up to `limit` events after position `after`, in global order. Never returns an event
+    /// while an earlier one may still appear, so paging on the last position never skips.
+    pub async fn read_all(
+        &self,
+        after: Position,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        dispatch!(self, s => s.read_all(after, limit).await)
+    }
+
+    /// The highest position that readers can see, with every earlier position final.
+    pub async fn head(&self) -> Result<Position, StoreError> {
+        dispatch!(self, s => s.head().await)
+    }
+
+    /// Wait until `position` and everything before it is readable (read your own writes).
+    pub async fn wait_for(&self, position: Position, timeout: Duration) -> Result<(), StoreError> {
+        let started = Instant::now();
+        let mut pause = Duration::from_micros(500);
+        loop {
+            if self.head().await? >= position {
+                return Ok(());
+            }
+            if started.elapsed() >= timeout {
+                return Err(StoreError::WaitTimeout {
+                    position,
+                    waited_ms: started.elapsed().as_millis(),
+                });
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(50));
+        }
+    }
+
+    /// Follow all events after `after`: first those already stored, then new ones as they are
+    /// appended. Every event is delivered once, in global order.
+    pub fn subscribe(&self, after: Position, config: &StoreConfig) -> Subscription {
+        Subscription {
+            store: self.clone(),
+            after,
+            batch: 512,
+            buffer: VecDeque::new(),
+            wake: self.watch_head(),
+            poll: config.poll_interval.unwrap_or(DEFAULT_POLL),
+        }
+    }
+
+    fn watch_head(&self) -> watch::Receiver<Position> {
+        dispatch!(self, s => s.watch_head())
+    }
+
+    /// Finish queued appends and release the database.
+    pub async fn close(&self) {
+        dispatch!(self, s => s.close().await)
+    }
+}
+
+/// A live, ordered feed of all events after a position.
+pub struct Subscription {
+    store: EventStore,
+    after: Position,
+    batch: usize,
+    buffer: VecDeque<RecordedEvent>,
+    wake: watch::Receiver<Position>,
+    poll: Duration,
+}
+
+impl Subscription {
+    /// The position of the last event handed out.
+    pub fn position(&self) -> Position {
+        self.after
+    }
+
+    /// The next batch of events (at least one), waiting for new appends if there are none.
+    pub async fn next_batch(&mut self) -> Result<Vec<RecordedEvent>, StoreError> {
+        if !self.buffer.is_empty() {
+            let batch: Vec<_> = self.buffer.drain(..).collect();
+            return Ok(batch);
+        }
+        loop {
+            // Mark the current head as seen before reading, so that an append landing between
+            // the read and the wait still wakes us.
+            self.wake.borrow_and_update();
+            let events = self.store.read_all(self.after, self.batch).await?;
+            if let Some(last) = events.last() {
+                self.after = last.position;
+                return Ok(events);
+            }
+            if tokio::time::timeout(self.poll, self.wake.changed())
+                .await
+                .is_ok_and(|changed| changed.is_err())
+            {
+                // The store is closing: keep polling at the slow pace rather than spinning.
+                tokio::time::sleep(self.poll).await;
+            }
+        }
+    }
+
+    /// The next event, waiting for one if needed.
+    pub async fn next(&mut self) -> Result<RecordedEvent, StoreError> {
+        if self.buffer.is_empty() {
+            let batch = self.next_batch().await?;
+            self.buffer.extend(batch);
+        }
+        Ok(self
+            .buffer
+            .pop_front()
+            .expect("next_batch returns at least one event"))
+    }
+}
+
+/// A URL without its password, for error messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
