@@ -293,9 +293,9 @@ async fn run_writer(
     max_group: usize,
 ) {
     let mut group = Vec::with_capacity(max_group);
-    let mut inserts = InsertStatements::default();
+    let mut statements = Statements::default();
     while jobs.recv_many(&mut group, max_group).await > 0 {
-        let results = commit_group(&mut conn, &group, &mut inserts).await;
+        let results = commit_group(&mut conn, &group, &mut statements).await;
         let mut last = None;
         for (job, result) in group.drain(..).zip(results) {
             if let Ok(outcome) = &result
@@ -319,10 +319,15 @@ async fn run_writer(
 }
 
 /// Run one group of appends in one transaction, each in its own savepoint.
+///
+/// Round trips to SQLite's thread dominate the cost, so each append takes two: one that opens
+/// its savepoint and looks up its command id and stream versions, and one that writes its
+/// events and command record and releases the savepoint. (sqlx binds numbered parameters
+/// `?NNN` across all statements of a multi-statement query.)
 async fn commit_group(
     conn: &mut SqliteConnection,
     group: &[WriteJob],
-    inserts: &mut InsertStatements,
+    statements: &mut Statements,
 ) -> Vec<Result<AppendOutcome, StoreError>> {
     let group_failed = |e: &dyn std::fmt::Display| {
         group
@@ -334,13 +339,11 @@ async fn commit_group(
             })
             .collect()
     };
-    if let Err(e) = sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await {
-        return group_failed(&e);
-    }
-    let next: Result<i64, _> =
-        sqlx::query_scalar("SELECT coalesce(max(position), 0) + 1 FROM banso_events")
-            .fetch_one(&mut *conn)
-            .await;
+    let next: Result<i64, _> = sqlx::query_scalar(
+        "BEGIN IMMEDIATE; SELECT coalesce(max(position), 0) + 1 FROM banso_events",
+    )
+    .fetch_one(&mut *conn)
+    .await;
     let mut next = match next {
         Ok(n) => n,
         Err(e) => {
@@ -351,27 +354,20 @@ async fn commit_group(
 
     let mut results = Vec::with_capacity(group.len());
     for job in group {
-        if let Err(e) = sqlx::query("SAVEPOINT banso_append").execute(&mut *conn).await {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-            return group_failed(&e);
-        }
-        let result = apply(conn, job, next, inserts).await;
-        let end = if result.is_ok() {
-            sqlx::query("RELEASE banso_append").execute(&mut *conn).await
-        } else {
-            sqlx::query("ROLLBACK TO banso_append; RELEASE banso_append")
-                .execute(&mut *conn)
-                .await
+        let result = match apply(conn, job, next, statements).await {
+            Ok(Applied::Written(outcome)) => {
+                next += outcome.positions.len() as i64;
+                Ok(outcome)
+            }
+            Ok(Applied::Unchanged(outcome)) => Ok(outcome),
+            Err(Failure::Refused(e)) => Err(e),
+            Err(Failure::Broken(e)) => {
+                // The savepoint could not be opened or closed: the transaction is in an
+                // unknown state, so none of the group may commit.
+                let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                return group_failed(&e);
+            }
         };
-        if let Err(e) = end {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-            return group_failed(&e);
-        }
-        if let Ok(outcome) = &result
-            && !outcome.duplicate
-        {
-            next += outcome.positions.len() as i64;
-        }
         results.push(result);
     }
 
@@ -393,39 +389,78 @@ async fn commit_group(
     results
 }
 
+enum Applied {
+    /// Events were written (and the savepoint released).
+    Written(AppendOutcome),
+    /// Nothing was written: a retry answered from the store (the savepoint released).
+    Unchanged(AppendOutcome),
+}
+
+enum Failure {
+    /// The append is refused; its savepoint was rolled back and released.
+    Refused(StoreError),
+    /// The savepoint itself failed: the whole group must be abandoned.
+    Broken(sqlx::Error),
+}
+
 /// One append inside its savepoint. `next` is the position of its first event.
 async fn apply(
     conn: &mut SqliteConnection,
     job: &WriteJob,
     next: i64,
-    inserts: &mut InsertStatements,
-) -> Result<AppendOutcome, StoreError> {
+    statements: &mut Statements,
+) -> Result<Applied, Failure> {
     let request = &job.request;
-    let stored: Option<(Vec<u8>, String)> =
-        sqlx::query_as("SELECT fingerprint, result FROM banso_commands WHERE command_id = ?1")
-            .bind(request.command_id())
-            .fetch_optional(&mut *conn)
-            .await?;
-    if let Some((fingerprint, result)) = stored {
-        return append::replay_stored(request, &job.fingerprint, &fingerprint, &result);
-    }
-
-    let mut bases = Vec::with_capacity(request.streams.len());
+    let mut lookup = sqlx::query(AssertSqlSafe(statements.lookup(request.streams.len())))
+        .bind(request.command_id());
     for s in &request.streams {
-        let actual: i64 = sqlx::query_scalar(
-            "SELECT coalesce(max(version), 0) FROM banso_events \
-             WHERE stream_type = ?1 AND stream_id = ?2",
-        )
-        .bind(s.stream.stream_type.as_str())
-        .bind(s.stream.id)
-        .fetch_one(&mut *conn)
-        .await?;
-        let actual = StreamVersion(actual as u64);
+        lookup = lookup.bind(s.stream.stream_type.as_str()).bind(s.stream.id);
+    }
+    let row = match lookup.fetch_one(&mut *conn).await {
+        Ok(row) => row,
+        // The savepoint may or may not be open: treat as broken.
+        Err(e) => return Err(Failure::Broken(e)),
+    };
+    match decide(conn, job, &row).await {
+        Ok(Decision::Write { bases }) => write(conn, job, next, bases, statements).await,
+        Ok(Decision::Answer(outcome)) => {
+            end_savepoint(conn, "RELEASE banso_append").await?;
+            Ok(Applied::Unchanged(outcome))
+        }
+        Err(e) => {
+            end_savepoint(conn, "ROLLBACK TO banso_append; RELEASE banso_append").await?;
+            Err(Failure::Refused(e))
+        }
+    }
+}
+
+enum Decision {
+    Write { bases: Vec<u64> },
+    Answer(AppendOutcome),
+}
+
+/// From the lookup row (stored fingerprint and result, then each stream's version): write,
+/// answer a retry, or refuse.
+async fn decide(
+    conn: &mut SqliteConnection,
+    job: &WriteJob,
+    row: &SqliteRow,
+) -> Result<Decision, StoreError> {
+    let request = &job.request;
+    let fingerprint: Option<Vec<u8>> = row.try_get(0)?;
+    let result: Option<String> = row.try_get(1)?;
+    if let (Some(fingerprint), Some(result)) = (fingerprint, result) {
+        return append::replay_stored(request, &job.fingerprint, &fingerprint, &result)
+            .map(Decision::Answer);
+    }
+    let mut bases = Vec::with_capacity(request.streams.len());
+    for (i, s) in request.streams.iter().enumerate() {
+        let actual = StreamVersion(row.try_get::<i64, _>(2 + i)? as u64);
         if !s.expected.accepts(actual) {
             // A retry of an append that succeeded always fails its version check: recognise
             // it by its event ids before calling it a conflict.
             if let Some(outcome) = retry_by_event_ids(conn, job).await? {
-                return Ok(outcome);
+                return Ok(Decision::Answer(outcome));
             }
             return Err(StoreError::Concurrency {
                 stream: s.stream.clone(),
@@ -435,23 +470,35 @@ async fn apply(
         }
         bases.push(actual.0);
     }
+    Ok(Decision::Write { bases })
+}
 
+/// Write the events and the command record and release the savepoint, in one round trip.
+async fn write(
+    conn: &mut SqliteConnection,
+    job: &WriteJob,
+    next: i64,
+    bases: Vec<u64>,
+    statements: &mut Statements,
+) -> Result<Applied, Failure> {
+    let request = &job.request;
+    let n = request.event_count();
     let recorded_at = micros(OffsetDateTime::now_utc());
     let m = &request.metadata;
-    let mut insert = sqlx::query(AssertSqlSafe(inserts.for_events(request.event_count())))
+    let mut positions = Vec::with_capacity(n);
+    let mut in_stream = vec![0u64; request.streams.len()];
+    let mut query = sqlx::query(AssertSqlSafe(statements.write(n)))
         .bind(m.actor)
         .bind(m.agency)
         .bind(m.command_id)
         .bind(m.correlation_id)
         .bind(m.causation_id)
         .bind(recorded_at);
-    let mut positions = Vec::with_capacity(request.event_count());
-    let mut in_stream = vec![0u64; request.streams.len()];
     for (i, (stream_index, s, e)) in request.events().enumerate() {
         in_stream[stream_index] += 1;
         let position = next + i as i64;
         positions.push(position as u64);
-        insert = insert
+        query = query
             .bind(position)
             .bind(e.event_id)
             .bind(s.stream.stream_type.as_str())
@@ -461,30 +508,39 @@ async fn apply(
             .bind(e.schema_version as i64)
             .bind(e.payload.get());
     }
-    if let Err(e) = insert.execute(&mut *conn).await {
-        if is_unique_violation(&e, "event_id") {
-            return retry_by_event_ids(conn, job)
-                .await?
-                .ok_or(StoreError::Database(e));
-        }
-        return Err(e.into());
-    }
-
     let result = StoredResult {
         positions,
         base_versions: bases,
     };
-    sqlx::query(
-        "INSERT INTO banso_commands (command_id, fingerprint, result, recorded_at) \
-         VALUES (?1, ?2, ?3, ?4)",
-    )
-    .bind(request.command_id())
-    .bind(&job.fingerprint[..])
-    .bind(result.to_json())
-    .bind(recorded_at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(result.outcome(request, false))
+    let written = query
+        .bind(&job.fingerprint[..])
+        .bind(result.to_json())
+        .execute(&mut *conn)
+        .await;
+    match written {
+        Ok(_) => Ok(Applied::Written(result.outcome(request, false))),
+        Err(e) => {
+            // The failed statement was undone by SQLite; undo the rest of this append.
+            end_savepoint(conn, "ROLLBACK TO banso_append; RELEASE banso_append").await?;
+            if is_unique_violation(&e, "event_id") {
+                // Another append stored one of these event ids (checked after rolling back).
+                return match retry_by_event_ids(conn, job).await {
+                    Ok(Some(outcome)) => Ok(Applied::Unchanged(outcome)),
+                    Ok(None) => Err(Failure::Refused(StoreError::Database(e))),
+                    Err(other) => Err(Failure::Refused(other)),
+                };
+            }
+            Err(Failure::Refused(e.into()))
+        }
+    }
+}
+
+async fn end_savepoint(conn: &mut SqliteConnection, sql: &'static str) -> Result<(), Failure> {
+    sqlx::query(sql)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+        .map_err(Failure::Broken)
 }
 
 /// If all event ids of the request were stored by one earlier append of the same content, this
@@ -526,44 +582,70 @@ pub(crate) fn micros(t: OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000) as i64
 }
 
-/// The multi-row INSERT for n events, built once per size and kept (sqlx caches the prepared
-/// statement under the same text). Parameters 1-6 are the metadata shared by all rows.
+/// The statements of an append, built once per shape and kept (sqlx also caches the prepared
+/// statement under the same text).
 #[derive(Default)]
-struct InsertStatements {
-    by_size: Vec<Option<Arc<str>>>,
+struct Statements {
+    lookups: Vec<Option<Arc<str>>>,
+    writes: Vec<Option<Arc<str>>>,
 }
 
-impl InsertStatements {
-    fn for_events(&mut self, n: usize) -> Arc<str> {
-        if self.by_size.len() <= n {
-            self.by_size.resize(n + 1, None);
-        }
-        self.by_size[n]
-            .get_or_insert_with(|| {
-                let mut sql = String::from(
-                    "INSERT INTO banso_events (position, event_id, stream_type, stream_id, \
-                     version, event_type, schema_version, payload, actor, agency, command_id, \
-                     correlation_id, causation_id, recorded_at) VALUES ",
-                );
-                for row in 0..n {
-                    let p = 7 + row * 8;
-                    if row > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push_str(&format!(
-                        "(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?1, ?2, ?3, ?4, ?5, ?6)",
-                        p,
-                        p + 1,
-                        p + 2,
-                        p + 3,
-                        p + 4,
-                        p + 5,
-                        p + 6,
-                        p + 7
-                    ));
-                }
-                sql.into()
-            })
-            .clone()
+impl Statements {
+    /// Open the savepoint, then one row: the stored fingerprint and result of the command
+    /// (`?1`), and the version of each stream (`?2k`, `?2k+1`).
+    fn lookup(&mut self, streams: usize) -> Arc<str> {
+        cached(&mut self.lookups, streams, |streams| {
+            let mut sql = String::from(
+                "SAVEPOINT banso_append; SELECT \
+                 (SELECT fingerprint FROM banso_commands WHERE command_id = ?1), \
+                 (SELECT result FROM banso_commands WHERE command_id = ?1)",
+            );
+            for k in 0..streams {
+                let (t, id) = (2 + 2 * k, 3 + 2 * k);
+                sql.push_str(&format!(
+                    ", (SELECT coalesce(max(version), 0) FROM banso_events \
+                     WHERE stream_type = ?{t} AND stream_id = ?{id})"
+                ));
+            }
+            sql
+        })
     }
+
+    /// Insert n events and the command record, then release the savepoint. Parameters 1-6 are
+    /// the metadata shared by all rows (actor, agency, command id, correlation id, causation
+    /// id, recorded at), then 8 per event, then the fingerprint and the result.
+    fn write(&mut self, n: usize) -> Arc<str> {
+        cached(&mut self.writes, n, |n| {
+            let mut sql = String::from(
+                "INSERT INTO banso_events (position, event_id, stream_type, stream_id, \
+                 version, event_type, schema_version, payload, actor, agency, command_id, \
+                 correlation_id, causation_id, recorded_at) VALUES ",
+            );
+            for row in 0..n {
+                let p = 7 + row * 8;
+                if row > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('(');
+                for c in p..p + 8 {
+                    sql.push_str(&format!("?{c}, "));
+                }
+                sql.push_str("?1, ?2, ?3, ?4, ?5, ?6)");
+            }
+            let f = 7 + n * 8;
+            sql.push_str(&format!(
+                "; INSERT INTO banso_commands (command_id, fingerprint, result, recorded_at) \
+                 VALUES (?3, ?{f}, ?{}, ?6); RELEASE banso_append",
+                f + 1
+            ));
+            sql
+        })
+    }
+}
+
+fn cached(slots: &mut Vec<Option<Arc<str>>>, n: usize, build: impl FnOnce(usize) -> String) -> Arc<str> {
+    if slots.len() <= n {
+        slots.resize(n + 1, None);
+    }
+    slots[n].get_or_insert_with(|| build(n).into()).clone()
 }

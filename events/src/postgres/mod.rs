@@ -15,9 +15,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions, PgRow, PgValueFormat};
+use std::sync::Mutex;
+
 use sqlx::{PgConnection, PgPool, Row};
 use time::OffsetDateTime;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
 use crate::append::{self, Limits, StoredResult};
@@ -45,6 +47,10 @@ pub struct PostgresConfig {
     pub max_connections: u32,
     /// Listen for other processes' appends (one extra connection).
     pub listen: bool,
+    /// Writer tasks, each committing one batch of appends at a time on its own connection.
+    pub writers: usize,
+    /// The most appends in one batch (at most 60: see `0002_append_batch.sql`).
+    pub max_batch: usize,
 }
 
 impl Default for PostgresConfig {
@@ -52,8 +58,16 @@ impl Default for PostgresConfig {
         Self {
             max_connections: 16,
             listen: true,
+            writers: 4,
+            max_batch: 32,
         }
     }
+}
+
+struct Job {
+    request: AppendRequest,
+    fingerprint: [u8; 16],
+    reply: oneshot::Sender<Result<AppendOutcome, StoreError>>,
 }
 
 /// The PostgreSQL event store. Cheap to clone.
@@ -66,12 +80,39 @@ struct Inner {
     pool: PgPool,
     limits: Limits,
     horizon: Horizon,
+    signals: Arc<Signals>,
+    /// `None` once the store has been closed.
+    queue: Mutex<Option<mpsc::Sender<Job>>>,
+    writer_tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+}
+
+struct Signals {
     /// Positions appended by this process (the notifier announces them to other processes).
     appended: watch::Sender<Position>,
     /// What readers wait on: local appends and other processes' notifications.
     wake: watch::Sender<Position>,
-    /// Signalled by `close` (and dropped with the store): the listener task ends.
+    /// Signalled by `close`: the notifier and listener tasks end.
     shutdown: watch::Sender<()>,
+}
+
+impl Signals {
+    fn announce_local(&self, last: Position) {
+        let raise = |h: &mut Position| {
+            let newer = last > *h;
+            if newer {
+                *h = last;
+            }
+            newer
+        };
+        self.appended.send_if_modified(raise);
+        self.wake.send_if_modified(raise);
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.signals.shutdown.send_replace(());
+    }
 }
 
 macro_rules! select_event {
@@ -98,69 +139,68 @@ impl PostgresStore {
             let mut conn = pool.acquire().await?;
             migrate::postgres(&mut conn).await?;
         }
-        let (appended, _) = watch::channel(Position::START);
-        let (wake, _) = watch::channel(Position::START);
-        let (shutdown, _) = watch::channel(());
-        tokio::spawn(announce(pool.clone(), appended.subscribe()));
+        let signals = Arc::new(Signals {
+            appended: watch::channel(Position::START).0,
+            wake: watch::channel(Position::START).0,
+            shutdown: watch::channel(()).0,
+        });
+        tokio::spawn(announce(
+            pool.clone(),
+            signals.appended.subscribe(),
+            signals.shutdown.subscribe(),
+        ));
         if config.listen {
             // Its own connection, outside the pool: a pool waits on close for every connection
             // it lent, and a listener never gives its connection back.
             let listener = PgListener::connect(url).await?;
-            tokio::spawn(listen(listener, wake.clone(), shutdown.subscribe()));
+            tokio::spawn(listen(listener, signals.clone()));
         }
+        let max_batch = config.max_batch.clamp(1, 60);
+        let (queue, jobs) = mpsc::channel(max_batch * config.writers.max(1) * 2);
+        let jobs = Arc::new(tokio::sync::Mutex::new(jobs));
+        let writer_tasks = (0..config.writers.max(1))
+            .map(|_| {
+                tokio::spawn(run_writer(
+                    pool.clone(),
+                    jobs.clone(),
+                    signals.clone(),
+                    max_batch,
+                ))
+            })
+            .collect();
         Ok(Self {
             inner: Arc::new(Inner {
                 pool,
                 limits,
                 horizon: Horizon::default(),
-                appended,
-                wake,
-                shutdown,
+                signals,
+                queue: Mutex::new(Some(queue)),
+                writer_tasks: Mutex::new(writer_tasks),
             }),
         })
     }
 
+    /// Append through the writers: concurrent appends share one transaction.
     pub async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, StoreError> {
         append::validate(&request, &self.inner.limits)?;
         let fingerprint = append::fingerprint(&request);
-        let mut conn = self.inner.pool.acquire().await?;
-        let mut attempt = 0;
-        let outcome = loop {
-            attempt += 1;
-            match call_append(&mut conn, &request, &fingerprint).await {
-                Err(Attempt::LostRace(_)) if attempt < MAX_ATTEMPTS => {
-                    // Another append took the version (or the command id) first; the next
-                    // attempt sees it committed and decides properly.
-                    continue;
-                }
-                Err(Attempt::LostRace(e)) => return Err(e.into()),
-                Err(Attempt::EventIdTaken) => {
-                    match retry_by_event_ids(&mut conn, &request, &fingerprint).await? {
-                        Some(outcome) => break outcome,
-                        // The clashing append was rolled back meanwhile: try again.
-                        None if attempt < MAX_ATTEMPTS => continue,
-                        None => return Err(StoreError::WriteFailed {
-                            reason: "an event id kept clashing with concurrent appends".into(),
-                        }),
-                    }
-                }
-                Err(Attempt::Failed(e @ StoreError::Concurrency { .. })) => {
-                    // A retry of an append that succeeded always fails its version check:
-                    // recognise it by its event ids before calling it a conflict.
-                    match retry_by_event_ids(&mut conn, &request, &fingerprint).await? {
-                        Some(outcome) => break outcome,
-                        None => return Err(e),
-                    }
-                }
-                Err(Attempt::Failed(e)) => return Err(e),
-                Ok(outcome) => break outcome,
-            }
-        };
-        drop(conn);
-        if !outcome.duplicate {
-            self.announce_local(outcome.last_position());
-        }
-        Ok(outcome)
+        let queue = self
+            .inner
+            .queue
+            .lock()
+            .expect("queue lock poisoned")
+            .clone()
+            .ok_or(StoreError::Closed)?;
+        let (reply, answer) = oneshot::channel();
+        queue
+            .send(Job {
+                request,
+                fingerprint,
+                reply,
+            })
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
     }
 
     /// Append inside the caller's transaction (for a command handler that writes other tables
@@ -189,21 +229,9 @@ impl PostgresStore {
             }
         };
         if !outcome.duplicate {
-            self.announce_local(outcome.last_position());
+            self.inner.signals.announce_local(outcome.last_position());
         }
         Ok(outcome)
-    }
-
-    fn announce_local(&self, last: Position) {
-        let raise = |h: &mut Position| {
-            let newer = last > *h;
-            if newer {
-                *h = last;
-            }
-            newer
-        };
-        self.inner.appended.send_if_modified(raise);
-        self.inner.wake.send_if_modified(raise);
     }
 
     pub async fn read_stream(
@@ -253,17 +281,23 @@ impl PostgresStore {
                 return Ok(Vec::new());
             }
         }
+        // No upper bound in the WHERE clause: with a range on both sides and stale statistics
+        // (a freshly loaded table) the planner picks a bitmap scan and sorts the whole range.
+        // At most `horizon - after` rows lie in (after, horizon], so that LIMIT never reads past
+        // the horizon except over gaps; the filter below drops what it does read there.
         const SQL: &str = concat!(
             select_event!(),
-            " WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3"
+            " WHERE position > $1 ORDER BY position LIMIT $2"
         );
+        let span = (horizon.0 - after.0).min(limit as u64);
         let rows = sqlx::query(SQL)
             .bind(after.0 as i64)
-            .bind(horizon.0 as i64)
-            .bind(limit_i64(limit))
+            .bind(span as i64)
             .fetch_all(&self.inner.pool)
             .await?;
-        rows.iter().map(decode_row).collect()
+        let mut events = rows.iter().map(decode_row).collect::<Result<Vec<_>, _>>()?;
+        events.retain(|e| e.position <= horizon);
+        Ok(events)
     }
 
     /// The read horizon, advanced to cover everything committed so far.
@@ -273,17 +307,258 @@ impl PostgresStore {
 
     /// Changes when this process appends or another process announces an append.
     pub fn watch_head(&self) -> watch::Receiver<Position> {
-        self.inner.wake.subscribe()
+        self.inner.signals.wake.subscribe()
     }
 
+    /// Finish the appends already queued, stop the writers and release the connections.
     pub async fn close(&self) {
-        self.inner.shutdown.send_replace(());
+        drop(self.inner.queue.lock().expect("queue lock poisoned").take());
+        let tasks = std::mem::take(&mut *self.inner.writer_tasks.lock().expect("poisoned"));
+        for task in tasks {
+            let _ = task.await;
+        }
+        self.inner.signals.shutdown.send_replace(());
         self.inner.pool.close().await;
     }
 
     /// The connection pool, for tests and tools that inspect the tables directly.
     pub fn pool(&self) -> &PgPool {
         &self.inner.pool
+    }
+}
+
+/// One append alone in its own transaction, retried when it loses a race to another writer.
+async fn append_one(
+    conn: &mut PgConnection,
+    request: &AppendRequest,
+    fingerprint: &[u8; 16],
+) -> Result<AppendOutcome, StoreError> {
+    let mut attempt = 0;
+    let outcome = loop {
+        attempt += 1;
+        match call_append(conn, request, fingerprint).await {
+                Err(Attempt::LostRace(_)) if attempt < MAX_ATTEMPTS => {
+                    // Another append took the version (or the command id) first; the next
+                    // attempt sees it committed and decides properly.
+                    continue;
+                }
+                Err(Attempt::LostRace(e)) => return Err(e.into()),
+                Err(Attempt::EventIdTaken) => {
+                    match retry_by_event_ids(conn, request, fingerprint).await? {
+                        Some(outcome) => break outcome,
+                        // The clashing append was rolled back meanwhile: try again.
+                        None if attempt < MAX_ATTEMPTS => continue,
+                        None => return Err(StoreError::WriteFailed {
+                            reason: "an event id kept clashing with concurrent appends".into(),
+                        }),
+                    }
+                }
+                Err(Attempt::Failed(e @ StoreError::Concurrency { .. })) => {
+                    // A retry of an append that succeeded always fails its version check:
+                    // recognise it by its event ids before calling it a conflict.
+                    match retry_by_event_ids(conn, request, fingerprint).await? {
+                        Some(outcome) => break outcome,
+                        None => return Err(e),
+                    }
+                }
+                Err(Attempt::Failed(e)) => return Err(e),
+                Ok(outcome) => break outcome,
+            }
+        };
+    Ok(outcome)
+}
+
+/// A writer: takes every append waiting (up to `max_batch`) and commits them together.
+async fn run_writer(
+    pool: PgPool,
+    jobs: Arc<tokio::sync::Mutex<mpsc::Receiver<Job>>>,
+    signals: Arc<Signals>,
+    max_batch: usize,
+) {
+    let mut batch = Vec::with_capacity(max_batch);
+    loop {
+        let received = jobs.lock().await.recv_many(&mut batch, max_batch).await;
+        if received == 0 {
+            break;
+        }
+        let results = match pool.acquire().await {
+            Ok(mut conn) => commit_batch(&mut conn, &batch).await,
+            Err(e) => batch
+                .iter()
+                .map(|_| {
+                    Err(StoreError::WriteFailed {
+                        reason: format!("no database connection: {e}"),
+                    })
+                })
+                .collect(),
+        };
+        let mut last = None;
+        for (job, result) in batch.drain(..).zip(results) {
+            if let Ok(outcome) = &result
+                && !outcome.duplicate
+            {
+                last = last.max(Some(outcome.last_position()));
+            }
+            let _ = job.reply.send(result);
+        }
+        if let Some(last) = last {
+            signals.announce_local(last);
+        }
+    }
+}
+
+/// Commit a batch: one call of `banso_append_batch` for all of it, then each append that failed
+/// there (a conflict, a lost race, a repeated id) once more alone, where it gets its retries
+/// and its precise error. A second append of the same command id in the batch waits for the
+/// first and is then answered as a retry.
+async fn commit_batch(conn: &mut PgConnection, batch: &[Job]) -> Vec<Result<AppendOutcome, StoreError>> {
+    let mut first_of_command = std::collections::HashMap::with_capacity(batch.len());
+    let leaders: Vec<usize> = (0..batch.len())
+        .filter(|&i| first_of_command.insert(batch[i].request.command_id(), i).is_none())
+        .collect();
+    let mut results: Vec<Option<Result<AppendOutcome, StoreError>>> =
+        (0..batch.len()).map(|_| None).collect();
+    if leaders.len() > 1 {
+        match call_batch(conn, batch, &leaders).await {
+            Ok(answers) => {
+                for (&i, answer) in leaders.iter().zip(answers) {
+                    results[i] = answer;
+                }
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "batch append failed; appending one by one");
+            }
+        }
+    }
+    for (i, job) in batch.iter().enumerate() {
+        if results[i].is_none() {
+            results[i] = Some(append_one(conn, &job.request, &job.fingerprint).await);
+        }
+    }
+    results
+        .into_iter()
+        .map(|r| r.expect("every append has an answer"))
+        .collect()
+}
+
+/// One call of `banso_append_batch` for the appends at `indices`. An append that errored
+/// inside gets `None`: it is retried alone.
+async fn call_batch(
+    conn: &mut PgConnection,
+    batch: &[Job],
+    indices: &[usize],
+) -> Result<Vec<Option<Result<AppendOutcome, StoreError>>>, sqlx::Error> {
+    let jobs: Vec<&Job> = indices.iter().map(|&i| &batch[i]).collect();
+    let mut a = BatchArrays::default();
+    for job in &jobs {
+        a.push(&job.request, &job.fingerprint);
+    }
+    let rows = sqlx::query(
+        "SELECT request, status, fingerprint, result::text AS result FROM banso_append_batch(\
+         $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+    )
+    .bind(a.command_ids)
+    .bind(a.fingerprints)
+    .bind(a.actors)
+    .bind(a.agencies)
+    .bind(a.correlation_ids)
+    .bind(a.causation_ids)
+    .bind(OffsetDateTime::now_utc())
+    .bind(a.stream_from)
+    .bind(a.stream_to)
+    .bind(a.event_from)
+    .bind(a.event_to)
+    .bind(a.stream_types)
+    .bind(a.stream_ids)
+    .bind(a.expected)
+    .bind(a.event_stream)
+    .bind(a.event_offset)
+    .bind(a.event_ids)
+    .bind(a.event_types)
+    .bind(a.schema_versions)
+    .bind(a.payloads)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut answers: Vec<Option<Result<AppendOutcome, StoreError>>> =
+        (0..jobs.len()).map(|_| None).collect();
+    for row in rows {
+        let r: i32 = row.try_get("request")?;
+        let status: String = row.try_get("status")?;
+        let Some(job) = usize::try_from(r - 1).ok().and_then(|i| jobs.get(i)) else {
+            continue;
+        };
+        let answer = match status.as_str() {
+            "ok" | "duplicate" => {
+                let stored_fingerprint: Vec<u8> = row.try_get("fingerprint")?;
+                let result: String = row.try_get("result")?;
+                if status == "ok" {
+                    StoredResult::parse(&result).map(|s| s.outcome(&job.request, false))
+                } else {
+                    append::replay_stored(
+                        &job.request,
+                        &job.fingerprint,
+                        &stored_fingerprint,
+                        &result,
+                    )
+                }
+            }
+            _ => continue,
+        };
+        answers[(r - 1) as usize] = Some(answer);
+    }
+    Ok(answers)
+}
+
+/// The parallel arrays `banso_append_batch` takes.
+#[derive(Default)]
+struct BatchArrays<'a> {
+    command_ids: Vec<Uuid>,
+    fingerprints: Vec<Vec<u8>>,
+    actors: Vec<Option<Uuid>>,
+    agencies: Vec<Option<Uuid>>,
+    correlation_ids: Vec<Uuid>,
+    causation_ids: Vec<Option<Uuid>>,
+    stream_from: Vec<i32>,
+    stream_to: Vec<i32>,
+    event_from: Vec<i32>,
+    event_to: Vec<i32>,
+    stream_types: Vec<&'a str>,
+    stream_ids: Vec<Uuid>,
+    expected: Vec<i64>,
+    event_stream: Vec<i32>,
+    event_offset: Vec<i32>,
+    event_ids: Vec<Uuid>,
+    event_types: Vec<&'a str>,
+    schema_versions: Vec<i32>,
+    payloads: Vec<&'a str>,
+}
+
+impl<'a> BatchArrays<'a> {
+    fn push(&mut self, request: &'a AppendRequest, fingerprint: &[u8; 16]) {
+        let m = &request.metadata;
+        self.command_ids.push(m.command_id);
+        self.fingerprints.push(fingerprint.to_vec());
+        self.actors.push(m.actor);
+        self.agencies.push(m.agency);
+        self.correlation_ids.push(m.correlation_id);
+        self.causation_ids.push(m.causation_id);
+        self.stream_from.push(self.stream_types.len() as i32 + 1);
+        self.event_from.push(self.event_ids.len() as i32 + 1);
+        for (i, s) in request.streams.iter().enumerate() {
+            self.stream_types.push(s.stream.stream_type.as_str());
+            self.stream_ids.push(s.stream.id);
+            self.expected.push(s.expected.code());
+            for (k, e) in s.events.iter().enumerate() {
+                self.event_stream.push(i as i32 + 1);
+                self.event_offset.push(k as i32 + 1);
+                self.event_ids.push(e.event_id);
+                self.event_types.push(e.event_type.as_str());
+                self.schema_versions.push(e.schema_version as i32);
+                self.payloads.push(e.payload.get());
+            }
+        }
+        self.stream_to.push(self.stream_types.len() as i32);
+        self.event_to.push(self.event_ids.len() as i32);
     }
 }
 
@@ -477,8 +752,16 @@ fn decode_row(row: &PgRow) -> Result<RecordedEvent, StoreError> {
 /// Tell other processes about this process's appends, at most one NOTIFY in flight at a time
 /// (a burst of appends becomes one notification). NOTIFY is sent outside the appends'
 /// transactions: inside them it would serialize their commits.
-async fn announce(pool: PgPool, mut appended: watch::Receiver<Position>) {
-    while appended.changed().await.is_ok() {
+async fn announce(
+    pool: PgPool,
+    mut appended: watch::Receiver<Position>,
+    mut shutdown: watch::Receiver<()>,
+) {
+    loop {
+        tokio::select! {
+            _ = shutdown.changed() => break,
+            changed = appended.changed() => if changed.is_err() { break },
+        }
         let position = *appended.borrow_and_update();
         let sent = sqlx::query("SELECT pg_notify($1, $2)")
             .bind(CHANNEL)
@@ -492,11 +775,8 @@ async fn announce(pool: PgPool, mut appended: watch::Receiver<Position>) {
 }
 
 /// Wake this process's readers when another process announces an append.
-async fn listen(
-    mut listener: PgListener,
-    wake: watch::Sender<Position>,
-    mut shutdown: watch::Receiver<()>,
-) {
+async fn listen(mut listener: PgListener, signals: Arc<Signals>) {
+    let mut shutdown = signals.shutdown.subscribe();
     if let Err(e) = listener.listen(CHANNEL).await {
         tracing::warn!(error = %e, "cannot LISTEN for appends of other processes; readers will poll");
         return;
@@ -507,7 +787,7 @@ async fn listen(
             note = listener.recv() => match note {
                 Ok(note) => {
                     if let Ok(p) = note.payload().parse::<u64>() {
-                        wake.send_if_modified(|h| {
+                        signals.wake.send_if_modified(|h| {
                             let newer = Position(p) > *h;
                             if newer {
                                 *h = Position(p);

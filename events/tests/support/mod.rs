@@ -9,8 +9,8 @@
 use std::path::PathBuf;
 
 use banso_events::{
-    AppendRequest, Backend, EventStore, ExpectedVersion, Metadata, NewEvent, StoreConfig,
-    StreamId, StreamType,
+    AppendRequest, Backend, EventStore, ExpectedVersion, Metadata, NewEvent, StoreConfig, StreamId,
+    StreamType,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -51,7 +51,10 @@ impl Harness {
                     .await
                     .unwrap();
                 admin.close().await;
-                (with_search_path(&admin_url, &schema), Cleanup::Schema { admin_url, schema })
+                (
+                    with_search_path(&admin_url, &schema),
+                    Cleanup::Schema { admin_url, schema },
+                )
             }
         };
         let mut config = config;
@@ -78,12 +81,10 @@ impl Harness {
             }
             Cleanup::Schema { admin_url, schema } => {
                 let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP SCHEMA {schema} CASCADE"
-                )))
-                .execute(&admin)
-                .await
-                .unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+                    .execute(&admin)
+                    .await
+                    .unwrap();
                 admin.close().await;
             }
         }
@@ -162,7 +163,11 @@ pub fn notes(count: usize) -> Vec<NewEvent> {
     (1..=count).map(note).collect()
 }
 
-pub fn append_to(stream: &StreamId, expected: ExpectedVersion, events: Vec<NewEvent>) -> AppendRequest {
+pub fn append_to(
+    stream: &StreamId,
+    expected: ExpectedVersion,
+    events: Vec<NewEvent>,
+) -> AppendRequest {
     AppendRequest::to_stream(
         Metadata::for_command(Uuid::now_v7()).by(Uuid::now_v7(), Uuid::now_v7()),
         stream.clone(),

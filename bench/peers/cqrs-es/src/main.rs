@@ -10,6 +10,8 @@
 
 #[path = "../../common/workload.rs"]
 mod workload;
+#[path = "../../common/pg08.rs"]
+mod pg08;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -98,7 +100,7 @@ async fn run() -> Result<()> {
     );
     match cfg.backend {
         Backend::Postgres => {
-            let opts = workload::recreate_pg_database(&cfg.url).await?;
+            let opts = pg08::recreate_pg_database(&cfg.url).await?;
             let pool_size = cfg.pool.unwrap_or(cfg.writers as u32);
             let pool = PgPoolOptions::new()
                 .max_connections(pool_size)

@@ -16,6 +16,8 @@
 
 #[path = "../../common/workload.rs"]
 mod workload;
+#[path = "../../common/pg08.rs"]
+mod pg08;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -80,7 +82,7 @@ async fn run() -> Result<()> {
     if cfg.backend != Backend::Postgres {
         bail!("disintegrate has no SQLite event store (only PostgreSQL); run it with --backend postgres");
     }
-    let opts = workload::recreate_pg_database(&cfg.url).await?;
+    let opts = pg08::recreate_pg_database(&cfg.url).await?;
     let pool_size = cfg.pool.unwrap_or(cfg.writers as u32);
     let pool = PgPoolOptions::new()
         .max_connections(pool_size)

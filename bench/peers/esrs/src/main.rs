@@ -14,6 +14,8 @@
 
 #[path = "../../common/workload.rs"]
 mod workload;
+#[path = "../../common/pg08.rs"]
+mod pg08;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -89,7 +91,7 @@ async fn run() -> Result<()> {
     if cfg.backend != Backend::Postgres {
         bail!("esrs has no SQLite event store (only PostgreSQL); run it with --backend postgres");
     }
-    let opts = workload::recreate_pg_database(&cfg.url).await?;
+    let opts = pg08::recreate_pg_database(&cfg.url).await?;
     let pool_size = cfg.pool.unwrap_or(cfg.writers as u32);
     let pool = PgPoolOptions::new()
         .max_connections(pool_size)
