@@ -73,13 +73,9 @@ pub enum RequestError {
     RepeatedStream { stream: StreamId },
     #[error("event {event_id} appears twice in one append")]
     RepeatedEventId { event_id: Uuid },
-    #[error(
-        "stream type {name:?} is invalid: use 1 to 64 lower-case ASCII letters, digits or '_'"
-    )]
+    #[error("stream type {name:?} is invalid: use 1 to 64 lower-case ASCII letters, digits or '_'")]
     InvalidStreamType { name: String },
-    #[error(
-        "event type {name:?} is invalid: use 1 to 128 ASCII letters, digits, '_', '.' or '-'"
-    )]
+    #[error("event type {name:?} is invalid: use 1 to 128 ASCII letters, digits, '_', '.' or '-'")]
     InvalidEventType { name: String },
     #[error("event {event_type} has schema version 0: schema versions start at 1")]
     InvalidSchemaVersion { event_type: String },

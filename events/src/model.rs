@@ -95,7 +95,9 @@ impl fmt::Display for StreamVersion {
 /// A place in the global order of all events. Positions start at 1; `Position(0)` means
 /// "before the first event". On SQLite positions are gapless; on PostgreSQL an aborted append
 /// leaves a gap, which readers pass over safely (see `postgres::horizon`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub struct Position(pub u64);
 
 impl Position {

@@ -96,7 +96,11 @@ macro_rules! select_event {
 
 impl SqliteStore {
     /// Open (creating if missing) the database at `url` (`sqlite://PATH`) and migrate it.
-    pub async fn open(url: &str, config: &SqliteConfig, limits: Limits) -> Result<Self, StoreError> {
+    pub async fn open(
+        url: &str,
+        config: &SqliteConfig,
+        limits: Limits,
+    ) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -295,7 +299,10 @@ async fn run_writer(
     let mut group = Vec::with_capacity(max_group);
     let mut statements = Statements::default();
     while jobs.recv_many(&mut group, max_group).await > 0 {
-        let results = commit_group(&mut conn, &group, &mut statements).await;
+        let results = match commit_set(&mut conn, &group, &mut statements).await {
+            Some(results) => results,
+            None => commit_one_by_one(&mut conn, &group, &mut statements).await,
+        };
         let mut last = None;
         for (job, result) in group.drain(..).zip(results) {
             if let Ok(outcome) = &result
@@ -318,13 +325,281 @@ async fn run_writer(
     let _ = conn.close().await;
 }
 
-/// Run one group of appends in one transaction, each in its own savepoint.
+/// Commit a whole group with a handful of statements: one round trip opens the transaction
+/// and looks up every command id and stream version of the group; the writer decides each
+/// append in memory (it holds the write lock, so what it read stays true until it commits);
+/// the accepted events and command records go in with a few multi-row INSERTs.
+///
+/// A refused append (a conflict, a reused command id) is simply left out, so it cannot fail
+/// its neighbours. Anything the memory cannot decide — an event id that may already be
+/// stored, a failing statement — rolls the transaction back and returns `None`: the group is
+/// then committed by `commit_one_by_one`, with a savepoint per append.
+async fn commit_set(
+    conn: &mut SqliteConnection,
+    group: &[WriteJob],
+    statements: &mut Statements,
+) -> Option<Vec<Result<AppendOutcome, StoreError>>> {
+    use std::collections::HashMap;
+    use std::fmt::Write as _;
+
+    // Every distinct stream and command of the group, as JSON arrays for json_each.
+    let mut stream_index: HashMap<&StreamId, usize> = HashMap::new();
+    let mut streams_json = String::from("[");
+    let mut commands_json = String::from("[");
+    for (i, job) in group.iter().enumerate() {
+        if i > 0 {
+            commands_json.push(',');
+        }
+        let _ = write!(commands_json, "\"{}\"", job.request.command_id().simple());
+        for s in &job.request.streams {
+            let next = stream_index.len();
+            stream_index.entry(&s.stream).or_insert_with(|| {
+                if next > 0 {
+                    streams_json.push(',');
+                }
+                // Stream types are [a-z0-9_]: nothing to escape.
+                let _ = write!(
+                    streams_json,
+                    "[\"{}\",\"{}\"]",
+                    s.stream.stream_type,
+                    s.stream.id.simple()
+                );
+                next
+            });
+        }
+    }
+    streams_json.push(']');
+    commands_json.push(']');
+
+    let rows = sqlx::query(
+        "BEGIN IMMEDIATE; \
+         SELECT 0 AS kind, NULL AS k, (SELECT coalesce(max(position), 0) FROM banso_events) AS v, \
+                NULL AS fingerprint, NULL AS result \
+         UNION ALL \
+         SELECT 1, j.key, (SELECT coalesce(max(e.version), 0) FROM banso_events e \
+                           WHERE e.stream_type = j.value ->> 0 \
+                             AND e.stream_id = unhex(j.value ->> 1)), NULL, NULL \
+           FROM json_each(?1) AS j \
+         UNION ALL \
+         SELECT 2, c.command_id, NULL, c.fingerprint, c.result \
+           FROM json_each(?2) AS j JOIN banso_commands c ON c.command_id = unhex(j.value)",
+    )
+    .bind(&streams_json)
+    .bind(&commands_json)
+    .fetch_all(&mut *conn)
+    .await;
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(e) => {
+            tracing::debug!(error = %e, "group lookup failed; committing one by one");
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            return None;
+        }
+    };
+    let mut next = 1i64;
+    let mut versions = vec![0u64; stream_index.len()];
+    let mut stored: HashMap<Uuid, (Vec<u8>, String)> = HashMap::new();
+    for row in &rows {
+        let parsed: Result<(), sqlx::Error> = (|| {
+            match row.try_get::<i64, _>("kind")? {
+                0 => next = row.try_get::<i64, _>("v")? + 1,
+                1 => {
+                    let k: i64 = row.try_get("k")?;
+                    versions[k as usize] = row.try_get::<i64, _>("v")? as u64;
+                }
+                _ => {
+                    stored.insert(
+                        row.try_get("k")?,
+                        (row.try_get("fingerprint")?, row.try_get("result")?),
+                    );
+                }
+            }
+            Ok(())
+        })();
+        if parsed.is_err() {
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            return None;
+        }
+    }
+
+    // Decide each append in order, as if they were applied one after the other.
+    let mut results = Vec::with_capacity(group.len());
+    let mut accepted: Vec<(usize, Vec<u64>)> = Vec::new();
+    let mut in_group: HashMap<Uuid, usize> = HashMap::new();
+    for (g, job) in group.iter().enumerate() {
+        let request = &job.request;
+        if let Some((fingerprint, result)) = stored.get(&request.command_id()) {
+            results.push(append::replay_stored(
+                request,
+                &job.fingerprint,
+                fingerprint,
+                result,
+            ));
+            continue;
+        }
+        if let Some(&first) = in_group.get(&request.command_id()) {
+            // A retry racing its first attempt into the same group.
+            results.push(match &results[first] {
+                Ok(outcome) if group[first].fingerprint == job.fingerprint => Ok(AppendOutcome {
+                    duplicate: true,
+                    ..outcome.clone()
+                }),
+                _ => Err(StoreError::CommandIdReused {
+                    command_id: request.command_id(),
+                }),
+            });
+            continue;
+        }
+        let mut bases = Vec::with_capacity(request.streams.len());
+        let mut refused = None;
+        for s in &request.streams {
+            let actual = StreamVersion(versions[stream_index[&s.stream]]);
+            if !s.expected.accepts(actual) {
+                refused = Some(StoreError::Concurrency {
+                    stream: s.stream.clone(),
+                    expected: s.expected,
+                    actual,
+                });
+                break;
+            }
+            bases.push(actual.0);
+        }
+        if let Some(conflict) = refused {
+            // It may be a retry by event id of an append already stored (a read, inside the
+            // transaction): the careful path answers that. Otherwise the conflict stands.
+            match retry_by_event_ids(conn, job).await {
+                Ok(None) => {
+                    results.push(Err(conflict));
+                    continue;
+                }
+                Ok(Some(_)) | Err(_) => {
+                    let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                    return None;
+                }
+            }
+        }
+        for (s, base) in request.streams.iter().zip(&bases) {
+            versions[stream_index[&s.stream]] = base + s.events.len() as u64;
+        }
+        let positions: Vec<u64> = (0..request.event_count() as i64)
+            .map(|i| (next + i) as u64)
+            .collect();
+        next += request.event_count() as i64;
+        let result = StoredResult {
+            positions,
+            base_versions: bases.clone(),
+        };
+        results.push(Ok(result.outcome(request, false)));
+        in_group.insert(request.command_id(), g);
+        accepted.push((g, bases));
+    }
+
+    let written = insert_accepted(conn, group, &accepted, &results, statements).await;
+    let committed = match written {
+        Ok(()) => sqlx::query("COMMIT").execute(&mut *conn).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = committed {
+        tracing::debug!(error = %e, "group insert failed; committing one by one");
+        let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+        return None;
+    }
+    Some(results)
+}
+
+/// The rows of the accepted appends, in multi-row INSERTs of fixed sizes (so that their
+/// prepared statements are reused).
+async fn insert_accepted(
+    conn: &mut SqliteConnection,
+    group: &[WriteJob],
+    accepted: &[(usize, Vec<u64>)],
+    results: &[Result<AppendOutcome, StoreError>],
+    statements: &mut Statements,
+) -> Result<(), sqlx::Error> {
+    let recorded_at = micros(OffsetDateTime::now_utc());
+    let mut rows = Vec::new();
+    for (g, bases) in accepted {
+        let request = &group[*g].request;
+        let Ok(outcome) = &results[*g] else { continue };
+        let mut in_stream = vec![0u64; request.streams.len()];
+        for (i, (stream_index, s, e)) in request.events().enumerate() {
+            in_stream[stream_index] += 1;
+            rows.push((
+                outcome.positions[i].0 as i64,
+                e,
+                s,
+                (bases[stream_index] + in_stream[stream_index]) as i64,
+                &request.metadata,
+            ));
+        }
+    }
+    for chunk in fixed_chunks(&rows) {
+        let mut q = sqlx::query(AssertSqlSafe(statements.event_rows(chunk.len())));
+        for (position, e, s, version, m) in chunk {
+            q = q
+                .bind(*position)
+                .bind(e.event_id)
+                .bind(s.stream.stream_type.as_str())
+                .bind(s.stream.id)
+                .bind(*version)
+                .bind(e.event_type.as_str())
+                .bind(e.schema_version as i64)
+                .bind(e.payload.get())
+                .bind(m.actor)
+                .bind(m.agency)
+                .bind(m.command_id)
+                .bind(m.correlation_id)
+                .bind(m.causation_id)
+                .bind(recorded_at);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    let commands: Vec<(&WriteJob, String)> = accepted
+        .iter()
+        .filter_map(|(g, bases)| {
+            let outcome = results[*g].as_ref().ok()?;
+            let stored = StoredResult {
+                positions: outcome.positions.iter().map(|p| p.0).collect(),
+                base_versions: bases.clone(),
+            };
+            Some((&group[*g], stored.to_json()))
+        })
+        .collect();
+    for chunk in fixed_chunks(&commands) {
+        let mut q = sqlx::query(AssertSqlSafe(statements.command_rows(chunk.len())));
+        for (job, result) in chunk {
+            q = q
+                .bind(job.request.command_id())
+                .bind(&job.fingerprint[..])
+                .bind(result.as_str())
+                .bind(recorded_at);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Chunks of 32, 8 and 1 items (greedily): three statement shapes in all.
+fn fixed_chunks<T>(mut items: &[T]) -> Vec<&[T]> {
+    let mut out = Vec::new();
+    for size in [32, 8, 1] {
+        while items.len() >= size {
+            let (chunk, rest) = items.split_at(size);
+            out.push(chunk);
+            items = rest;
+        }
+    }
+    out
+}
+
+/// Run one group of appends in one transaction, each in its own savepoint: the careful path,
+/// taken when the set-based one (`commit_set`) met something it does not decide in memory.
 ///
 /// Round trips to SQLite's thread dominate the cost, so each append takes two: one that opens
 /// its savepoint and looks up its command id and stream versions, and one that writes its
 /// events and command record and releases the savepoint. (sqlx binds numbered parameters
 /// `?NNN` across all statements of a multi-statement query.)
-async fn commit_group(
+async fn commit_one_by_one(
     conn: &mut SqliteConnection,
     group: &[WriteJob],
     statements: &mut Statements,
@@ -552,9 +827,8 @@ async fn retry_by_event_ids(
 ) -> Result<Option<AppendOutcome>, StoreError> {
     let ids: Vec<Uuid> = job.request.events().map(|(_, _, e)| e.event_id).collect();
     let placeholders = vec!["?"; ids.len()].join(", ");
-    let sql = format!(
-        "SELECT event_id, command_id FROM banso_events WHERE event_id IN ({placeholders})"
-    );
+    let sql =
+        format!("SELECT event_id, command_id FROM banso_events WHERE event_id IN ({placeholders})");
     let mut query = sqlx::query_as::<_, (Uuid, Uuid)>(AssertSqlSafe(sql));
     for id in &ids {
         query = query.bind(*id);
@@ -588,9 +862,35 @@ pub(crate) fn micros(t: OffsetDateTime) -> i64 {
 struct Statements {
     lookups: Vec<Option<Arc<str>>>,
     writes: Vec<Option<Arc<str>>>,
+    event_rows: Vec<Option<Arc<str>>>,
+    command_rows: Vec<Option<Arc<str>>>,
 }
 
 impl Statements {
+    /// Insert n complete event rows (14 parameters each).
+    fn event_rows(&mut self, n: usize) -> Arc<str> {
+        cached(&mut self.event_rows, n, |n| {
+            let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            format!(
+                "INSERT INTO banso_events (position, event_id, stream_type, stream_id, version, \
+                 event_type, schema_version, payload, actor, agency, command_id, \
+                 correlation_id, causation_id, recorded_at) VALUES {}",
+                vec![row; n].join(", ")
+            )
+        })
+    }
+
+    /// Insert n command records (4 parameters each).
+    fn command_rows(&mut self, n: usize) -> Arc<str> {
+        cached(&mut self.command_rows, n, |n| {
+            format!(
+                "INSERT INTO banso_commands (command_id, fingerprint, result, recorded_at) \
+                 VALUES {}",
+                vec!["(?, ?, ?, ?)"; n].join(", ")
+            )
+        })
+    }
+
     /// Open the savepoint, then one row: the stored fingerprint and result of the command
     /// (`?1`), and the version of each stream (`?2k`, `?2k+1`).
     fn lookup(&mut self, streams: usize) -> Arc<str> {
@@ -643,7 +943,11 @@ impl Statements {
     }
 }
 
-fn cached(slots: &mut Vec<Option<Arc<str>>>, n: usize, build: impl FnOnce(usize) -> String) -> Arc<str> {
+fn cached(
+    slots: &mut Vec<Option<Arc<str>>>,
+    n: usize,
+    build: impl FnOnce(usize) -> String,
+) -> Arc<str> {
     if slots.len() <= n {
         slots.resize(n + 1, None);
     }

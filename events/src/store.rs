@@ -7,7 +7,9 @@ use tokio::sync::watch;
 
 use crate::append::Limits;
 use crate::error::StoreError;
-use crate::model::{AppendOutcome, AppendRequest, Position, RecordedEvent, StreamId, StreamVersion};
+use crate::model::{
+    AppendOutcome, AppendRequest, Position, RecordedEvent, StreamId, StreamVersion,
+};
 use crate::postgres::{PostgresConfig, PostgresStore};
 use crate::sqlite::{SqliteConfig, SqliteStore};
 
@@ -71,9 +73,7 @@ impl EventStore {
                 PostgresStore::connect(url, &config.postgres, config.limits).await?,
             ))
         } else {
-            Err(StoreError::UnsupportedUrl {
-                url: redact(url),
-            })
+            Err(StoreError::UnsupportedUrl { url: redact(url) })
         }
     }
 

@@ -21,16 +21,23 @@ use uuid::Uuid;
 /// would.
 async fn read_everything(store: &EventStore, page: usize) -> Vec<RecordedEvent> {
     let committed: i64 = match store {
-        EventStore::Sqlite(s) => sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM banso_events")
-            .fetch_one(s.pool())
-            .await
-            .unwrap(),
-        EventStore::Postgres(p) => sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM banso_events")
-            .fetch_one(p.pool())
-            .await
-            .unwrap(),
+        EventStore::Sqlite(s) => {
+            sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM banso_events")
+                .fetch_one(s.pool())
+                .await
+                .unwrap()
+        }
+        EventStore::Postgres(p) => {
+            sqlx::query_scalar("SELECT coalesce(max(position), 0) FROM banso_events")
+                .fetch_one(p.pool())
+                .await
+                .unwrap()
+        }
     };
-    store.wait_for(Position(committed as u64), Duration::from_secs(30)).await.unwrap();
+    store
+        .wait_for(Position(committed as u64), Duration::from_secs(30))
+        .await
+        .unwrap();
     let mut all = Vec::new();
     let mut after = Position::START;
     loop {
@@ -515,8 +522,15 @@ fn codec() -> Codec<TestEvent> {
 /// Append one raw event and read it back.
 async fn store_raw(h: &Harness, event: NewEvent) -> RecordedEvent {
     let stream = case();
-    h.store.append(append_to(&stream, ExpectedVersion::NoStream, vec![event])).await.unwrap();
-    h.store.read_stream(&stream, StreamVersion(1), 1).await.unwrap().remove(0)
+    h.store
+        .append(append_to(&stream, ExpectedVersion::NoStream, vec![event]))
+        .await
+        .unwrap();
+    h.store
+        .read_stream(&stream, StreamVersion(1), 1)
+        .await
+        .unwrap()
+        .remove(0)
 }
 
 both_backends! {
@@ -657,7 +671,10 @@ async fn an_unknown_url_scheme_is_refused_and_the_password_is_not_echoed() {
         .err()
         .expect("mysql is not a backend");
     let message = err.to_string();
-    assert!(message.contains("use sqlite://PATH or postgres://"), "{message}");
+    assert!(
+        message.contains("use sqlite://PATH or postgres://"),
+        "{message}"
+    );
     assert!(!message.contains("secret"), "{message}");
 }
 
@@ -669,19 +686,28 @@ async fn sqlite_a_payload_that_is_not_json_is_an_error_naming_its_position() {
     let h = Harness::new(Backend::Sqlite).await.unwrap();
     let recorded = store_raw(&h, NewEvent::json("DialogueLogged", 2, &json!({})).unwrap()).await;
     // Damage the row behind the store's back, as a bad disk or a manual edit would.
-    let mut conn =
-        <sqlx::SqliteConnection as sqlx::Connection>::connect(&h.url).await.unwrap();
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&h.url)
+        .await
+        .unwrap();
     sqlx::query("UPDATE banso_events SET payload = '{\"note\": \"途中で切れ' WHERE position = ?1")
         .bind(recorded.position.0 as i64)
         .execute(&mut conn)
         .await
         .unwrap();
     drop(conn);
-    let damaged = h.store.read_all(Position::START, 10).await.unwrap().remove(0);
+    let damaged = h
+        .store
+        .read_all(Position::START, 10)
+        .await
+        .unwrap()
+        .remove(0);
     match codec().decode(&damaged) {
         Err(e @ DecodeError::CorruptPayload { .. }) => {
             let message = e.to_string();
-            assert!(message.contains(&format!("position {}", recorded.position)), "{message}");
+            assert!(
+                message.contains(&format!("position {}", recorded.position)),
+                "{message}"
+            );
             assert!(message.contains("DialogueLogged"), "{message}");
         }
         other => panic!("expected CorruptPayload, got {other:?}"),
@@ -693,16 +719,28 @@ async fn sqlite_a_payload_that_is_not_json_is_an_error_naming_its_position() {
 async fn sqlite_events_survive_closing_and_reopening_the_file() {
     let h = Harness::new(Backend::Sqlite).await.unwrap();
     let stream = case();
-    let outcome = h.store.append(append_to(&stream, ExpectedVersion::NoStream, notes(3))).await.unwrap();
+    let outcome = h
+        .store
+        .append(append_to(&stream, ExpectedVersion::NoStream, notes(3)))
+        .await
+        .unwrap();
     h.store.close().await;
     assert!(matches!(
-        h.store.append(append_to(&case(), ExpectedVersion::Any, notes(1))).await,
+        h.store
+            .append(append_to(&case(), ExpectedVersion::Any, notes(1)))
+            .await,
         Err(StoreError::Closed)
     ));
     let reopened = h.second_store().await;
     assert_eq!(reopened.head().await.unwrap(), outcome.last_position());
-    assert_eq!(reopened.stream_version(&stream).await.unwrap(), StreamVersion(3));
-    let next = reopened.append(append_to(&stream, ExpectedVersion::Exact(3), notes(1))).await.unwrap();
+    assert_eq!(
+        reopened.stream_version(&stream).await.unwrap(),
+        StreamVersion(3)
+    );
+    let next = reopened
+        .append(append_to(&stream, ExpectedVersion::Exact(3), notes(1)))
+        .await
+        .unwrap();
     assert_eq!(next.positions, vec![Position(4)]);
     reopened.close().await;
     h.finish().await;
@@ -712,19 +750,30 @@ async fn sqlite_events_survive_closing_and_reopening_the_file() {
 /// later append commits. The subscriber must wait for it, then deliver both in order.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_a_subscriber_waits_for_an_open_lower_position_then_delivers_both_in_order() {
-    let Some(h) = Harness::new(Backend::Postgres).await else { return };
-    let banso_events::EventStore::Postgres(pg) = &h.store else { unreachable!() };
+    let Some(h) = Harness::new(Backend::Postgres).await else {
+        return;
+    };
+    let banso_events::EventStore::Postgres(pg) = &h.store else {
+        unreachable!()
+    };
     let mut sub = h.store.subscribe(Position::START, &h.config);
 
     // Transaction A draws the lower position and stays open.
     let mut conn = pg.pool().acquire().await.unwrap();
     sqlx::query("BEGIN").execute(&mut *conn).await.unwrap();
     let a = pg
-        .append_in_transaction(&mut conn, append_to(&case(), ExpectedVersion::NoStream, notes(1)))
+        .append_in_transaction(
+            &mut conn,
+            append_to(&case(), ExpectedVersion::NoStream, notes(1)),
+        )
         .await
         .unwrap();
     // Append B draws a higher position and commits first.
-    let b = h.store.append(append_to(&case(), ExpectedVersion::NoStream, notes(1))).await.unwrap();
+    let b = h
+        .store
+        .append(append_to(&case(), ExpectedVersion::NoStream, notes(1)))
+        .await
+        .unwrap();
     assert!(a.last_position() < b.last_position());
 
     // B is committed and visible to a plain query, yet the subscriber must not deliver it.
@@ -734,13 +783,29 @@ async fn postgres_a_subscriber_waits_for_an_open_lower_position_then_delivers_bo
         .unwrap();
     assert_eq!(visible, 1);
     let waited = tokio::time::timeout(Duration::from_millis(700), sub.next()).await;
-    assert!(waited.is_err(), "delivered {:?} while a lower position was in flight", waited);
-    assert!(h.store.read_all(Position::START, 10).await.unwrap().is_empty());
+    assert!(
+        waited.is_err(),
+        "delivered {:?} while a lower position was in flight",
+        waited
+    );
+    assert!(
+        h.store
+            .read_all(Position::START, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     sqlx::query("COMMIT").execute(&mut *conn).await.unwrap();
     drop(conn);
-    let first = tokio::time::timeout(Duration::from_secs(10), sub.next()).await.unwrap().unwrap();
-    let second = tokio::time::timeout(Duration::from_secs(10), sub.next()).await.unwrap().unwrap();
+    let first = tokio::time::timeout(Duration::from_secs(10), sub.next())
+        .await
+        .unwrap()
+        .unwrap();
+    let second = tokio::time::timeout(Duration::from_secs(10), sub.next())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(first.position, a.last_position());
     assert_eq!(second.position, b.last_position());
     h.finish().await;
@@ -750,17 +815,28 @@ async fn postgres_a_subscriber_waits_for_an_open_lower_position_then_delivers_bo
 /// final instead of waiting forever or skipping anything real.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_a_gap_left_by_an_aborted_append_is_passed_over() {
-    let Some(h) = Harness::new(Backend::Postgres).await else { return };
-    let banso_events::EventStore::Postgres(pg) = &h.store else { unreachable!() };
+    let Some(h) = Harness::new(Backend::Postgres).await else {
+        return;
+    };
+    let banso_events::EventStore::Postgres(pg) = &h.store else {
+        unreachable!()
+    };
     let mut conn = pg.pool().acquire().await.unwrap();
     sqlx::query("BEGIN").execute(&mut *conn).await.unwrap();
     let aborted = pg
-        .append_in_transaction(&mut conn, append_to(&case(), ExpectedVersion::NoStream, notes(2)))
+        .append_in_transaction(
+            &mut conn,
+            append_to(&case(), ExpectedVersion::NoStream, notes(2)),
+        )
         .await
         .unwrap();
     sqlx::query("ROLLBACK").execute(&mut *conn).await.unwrap();
     drop(conn);
-    let kept = h.store.append(append_to(&case(), ExpectedVersion::NoStream, notes(1))).await.unwrap();
+    let kept = h
+        .store
+        .append(append_to(&case(), ExpectedVersion::NoStream, notes(1)))
+        .await
+        .unwrap();
     assert!(kept.last_position() > aborted.last_position());
     let all = read_everything(&h.store, 10).await;
     let positions: BTreeSet<Position> = all.iter().map(|e| e.position).collect();

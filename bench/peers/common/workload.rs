@@ -21,12 +21,12 @@
 #![allow(dead_code)]
 
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, bail, Context, Result};
-use serde_json::{json, Value};
+use anyhow::{Context, Result, anyhow, bail};
+use serde_json::{Value, json};
 
 /// The serialized length of every event payload.
 pub const PAYLOAD_BYTES: usize = 300;
@@ -114,11 +114,20 @@ impl Config {
         cfg.backend = backend.ok_or_else(|| anyhow!("--backend is required\n{USAGE}"))?;
         cfg.url = url.ok_or_else(|| anyhow!("--url is required\n{USAGE}"))?;
         if cfg.writers == 0 || cfg.streams < cfg.writers {
-            bail!("need writers >= 1 and streams >= writers (got writers={}, streams={})", cfg.writers, cfg.streams);
+            bail!(
+                "need writers >= 1 and streams >= writers (got writers={}, streams={})",
+                cfg.writers,
+                cfg.streams
+            );
         }
         match cfg.backend {
-            Backend::Postgres if !cfg.url.starts_with("postgres://") && !cfg.url.starts_with("postgresql://") => {
-                bail!("--backend postgres needs a postgres:// URL, got {:?}", cfg.url)
+            Backend::Postgres
+                if !cfg.url.starts_with("postgres://") && !cfg.url.starts_with("postgresql://") =>
+            {
+                bail!(
+                    "--backend postgres needs a postgres:// URL, got {:?}",
+                    cfg.url
+                )
             }
             Backend::Sqlite if !cfg.url.starts_with("sqlite:") => {
                 bail!("--backend sqlite needs a sqlite: URL, got {:?}", cfg.url)
@@ -202,7 +211,11 @@ pub fn plan(cfg: &Config) -> Vec<Vec<Command>> {
     (0..cfg.writers)
         .map(|w| {
             let owned: Vec<usize> = (w..cfg.streams).step_by(cfg.writers).collect();
-            let mut rng = Rng::new(cfg.seed.wrapping_mul(0x1000_0000_01B3).wrapping_add(w as u64 + 1));
+            let mut rng = Rng::new(
+                cfg.seed
+                    .wrapping_mul(0x1000_0000_01B3)
+                    .wrapping_add(w as u64 + 1),
+            );
             let n = per + usize::from(w < rem);
             (0..n)
                 .map(|_| {
@@ -210,7 +223,11 @@ pub fn plan(cfg: &Config) -> Vec<Vec<Command>> {
                     let k = 1 + rng.below(3);
                     let expected = versions[stream];
                     versions[stream] += k;
-                    Command { stream, expected, k }
+                    Command {
+                        stream,
+                        expected,
+                        k,
+                    }
                 })
                 .collect()
         })
@@ -360,7 +377,9 @@ pub fn print_result(peer: &str, backend: Backend, commands: u64, events: u64, se
 /// Fails unless the database holds exactly the events the writers counted.
 pub fn verify_count(table: &str, in_db: i64, counted: u64) -> Result<()> {
     if in_db < 0 || in_db as u64 != counted {
-        bail!("verification failed: {table} holds {in_db} events, but the writers appended {counted}");
+        bail!(
+            "verification failed: {table} holds {in_db} events, but the writers appended {counted}"
+        );
     }
     eprintln!("verified: {table} holds exactly {in_db} events");
     Ok(())

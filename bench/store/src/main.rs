@@ -45,7 +45,10 @@ struct Args {
     #[arg(long, default_value = "target/bench-store")]
     sqlite_dir: PathBuf,
     /// PostgreSQL server; the database named here is dropped and recreated.
-    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/banso_bench_store")]
+    #[arg(
+        long,
+        default_value = "postgres://postgres@127.0.0.1:5432/banso_bench_store"
+    )]
     postgres_url: String,
     /// Which backends to measure.
     #[arg(long, value_delimiter = ',', default_value = "sqlite,postgres")]
@@ -181,12 +184,22 @@ async fn measure(
     let rows = rows_of(plan, streams);
     let raw_s = match which {
         Which::Sqlite => raw_insert_sqlite(&args.sqlite_dir, &rows, args.writers).await?,
-        Which::Postgres => raw_insert_postgres(&url, &rows, plan, args.pg_connections).await?,
+        Which::Postgres => {
+            raw_insert_postgres(
+                &url,
+                &rows,
+                config.postgres.writers,
+                config.postgres.max_batch,
+            )
+            .await?
+        }
     };
 
     // Reads, alternating ours and raw, median of `reads` runs each.
     let head = store.head().await?;
-    store.wait_for(head, std::time::Duration::from_secs(60)).await?;
+    store
+        .wait_for(head, std::time::Duration::from_secs(60))
+        .await?;
     let mut ours = Vec::new();
     let mut raw = Vec::new();
     for _ in 0..args.reads.max(1) {
@@ -319,7 +332,11 @@ const RAW_COLUMNS: &str = "event_id, stream_type, stream_id, version, event_type
      schema_version, payload, actor, agency, command_id, correlation_id, causation_id, \
      recorded_at";
 
-async fn raw_insert_sqlite(dir: &std::path::Path, commands: &[Vec<RawRow>], writers: usize) -> Result<f64> {
+async fn raw_insert_sqlite(
+    dir: &std::path::Path,
+    commands: &[Vec<RawRow>],
+    writers: usize,
+) -> Result<f64> {
     let path = dir.join("raw.db");
     let options = sqlx::sqlite::SqliteConnectOptions::new()
         .filename(&path)
@@ -338,15 +355,11 @@ async fn raw_insert_sqlite(dir: &std::path::Path, commands: &[Vec<RawRow>], writ
     .await?;
     let now = micros_now();
     let started = Instant::now();
-    let (mut t_begin, mut t_exec, mut t_commit, mut t_build) = (0f64, 0f64, 0f64, 0f64);
     for group in commands.chunks(writers.max(1)) {
         let rows: Vec<&RawRow> = group.iter().flatten().collect();
-        let t0 = Instant::now();
         let mut tx = conn.begin().await?;
-        t_begin += t0.elapsed().as_secs_f64();
         // Fixed chunk sizes, so that sqlx's statement cache holds every shape.
         for chunk in fixed_chunks(&rows) {
-            let t0 = Instant::now();
             let sql = values_sql(RAW_COLUMNS, chunk.len(), 13, |i| format!("?{i}"));
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for r in chunk {
@@ -365,28 +378,22 @@ async fn raw_insert_sqlite(dir: &std::path::Path, commands: &[Vec<RawRow>], writ
                     .bind(None::<Uuid>)
                     .bind(now);
             }
-            t_build += t0.elapsed().as_secs_f64();
-            let t0 = Instant::now();
             q.execute(&mut *tx).await?;
-            t_exec += t0.elapsed().as_secs_f64();
         }
-        let t0 = Instant::now();
         tx.commit().await?;
-        t_commit += t0.elapsed().as_secs_f64();
     }
-    eprintln!("raw sqlite: begin {t_begin:.3}s build {t_build:.3}s exec {t_exec:.3}s commit {t_commit:.3}s");
     Ok(started.elapsed().as_secs_f64())
 }
 
 async fn raw_insert_postgres(
     url: &str,
     commands: &[Vec<RawRow>],
-    plan: &[Vec<workload::Command>],
-    connections: u32,
+    connections: usize,
+    batch: usize,
 ) -> Result<f64> {
     let pool = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(connections)
-        .min_connections(connections)
+        .max_connections(connections as u32)
+        .min_connections(connections as u32)
         .connect(url)
         .await?;
     sqlx::query(
@@ -398,28 +405,22 @@ async fn raw_insert_postgres(
     )
     .execute(&pool)
     .await?;
-    // The same writer split as our append: writer w sends its own commands in order.
-    let writers = plan.len().max(1);
-    let mut per_writer: Vec<Vec<&Vec<RawRow>>> = vec![Vec::new(); writers];
-    for (i, c) in commands.iter().enumerate() {
-        per_writer[i % writers].push(c);
-    }
+    // As many connections as our store has writers, each committing the rows of up to `batch`
+    // commands per transaction: the batching our group commit reaches at best.
+    let batches: Vec<Vec<&RawRow>> = commands
+        .chunks(batch.max(1))
+        .map(|group| group.iter().flatten().collect())
+        .collect();
     let now = time::OffsetDateTime::now_utc();
+    let next = std::sync::atomic::AtomicUsize::new(0);
     let started = Instant::now();
-    let mut tasks = Vec::new();
-    for mine in per_writer {
-        let pool = pool.clone();
-        let mine: Vec<Vec<(Uuid, Uuid, i64, String, Uuid)>> = mine
-            .into_iter()
-            .map(|c| {
-                c.iter()
-                    .map(|r| (r.event_id, r.stream_id, r.version, r.payload.clone(), r.command_id))
-                    .collect()
-            })
-            .collect();
-        tasks.push(tokio::spawn(async move {
-            for rows in mine {
-                let sql = values_sql(RAW_COLUMNS, rows.len(), 13, |i| {
+    let work = (0..connections).map(|_| async {
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(rows) = batches.get(i) else { break };
+            let mut tx = pool.begin().await?;
+            for chunk in fixed_chunks(rows) {
+                let sql = values_sql(RAW_COLUMNS, chunk.len(), 13, |i| {
                     if (i - 1) % 13 == 6 {
                         format!("${i}::jsonb")
                     } else {
@@ -427,30 +428,29 @@ async fn raw_insert_postgres(
                     }
                 });
                 let mut q = sqlx::query(AssertSqlSafe(sql));
-                for (event_id, stream_id, version, payload, command_id) in rows {
+                for r in chunk {
                     q = q
-                        .bind(event_id)
+                        .bind(r.event_id)
                         .bind("case")
-                        .bind(stream_id)
-                        .bind(version)
+                        .bind(r.stream_id)
+                        .bind(r.version)
                         .bind("DialogueLogged")
                         .bind(1i32)
-                        .bind(payload)
+                        .bind(r.payload.as_str())
                         .bind(None::<Uuid>)
                         .bind(None::<Uuid>)
-                        .bind(command_id)
-                        .bind(command_id)
+                        .bind(r.command_id)
+                        .bind(r.command_id)
                         .bind(None::<Uuid>)
                         .bind(now);
                 }
-                q.execute(&pool).await?;
+                q.execute(&mut *tx).await?;
             }
-            anyhow::Ok(())
-        }));
-    }
-    for t in tasks {
-        t.await??;
-    }
+            tx.commit().await?;
+        }
+        anyhow::Ok(())
+    });
+    futures_util::future::try_join_all(work).await?;
     let elapsed = started.elapsed().as_secs_f64();
     pool.close().await;
     Ok(elapsed)
@@ -544,7 +544,14 @@ async fn raw_read_postgres(pool: &sqlx::PgPool) -> Result<u64> {
             row.try_get(5)?,
             row.try_get(6)?,
         );
-        let meta: (Option<Uuid>, Option<Uuid>, Uuid, Uuid, Option<Uuid>, time::OffsetDateTime) = (
+        let meta: (
+            Option<Uuid>,
+            Option<Uuid>,
+            Uuid,
+            Uuid,
+            Option<Uuid>,
+            time::OffsetDateTime,
+        ) = (
             row.try_get(8)?,
             row.try_get(9)?,
             row.try_get(10)?,
@@ -576,9 +583,11 @@ async fn recreate_database(url: &str) -> Result<()> {
         bail!("database name {db:?} must be ASCII letters, digits and '_'");
     }
     let mut admin = sqlx::PgConnection::connect_with(&options.database("postgres")).await?;
-    sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")))
-        .execute(&mut admin)
-        .await?;
+    sqlx::query(AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {db} WITH (FORCE)"
+    )))
+    .execute(&mut admin)
+    .await?;
     sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {db}")))
         .execute(&mut admin)
         .await?;

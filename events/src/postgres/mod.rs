@@ -224,7 +224,11 @@ impl PostgresStore {
             }
             Err(Attempt::EventIdTaken) => {
                 return Err(StoreError::DuplicateEventId {
-                    event_id: request.events().next().map(|e| e.2.event_id).unwrap_or_default(),
+                    event_id: request
+                        .events()
+                        .next()
+                        .map(|e| e.2.event_id)
+                        .unwrap_or_default(),
                 });
             }
         };
@@ -276,7 +280,11 @@ impl PostgresStore {
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         let mut horizon = self.inner.horizon.known();
         if horizon <= after {
-            horizon = self.inner.horizon.advance(&self.inner.pool, READ_PATIENCE).await?;
+            horizon = self
+                .inner
+                .horizon
+                .advance(&self.inner.pool, READ_PATIENCE)
+                .await?;
             if horizon <= after {
                 return Ok(Vec::new());
             }
@@ -302,7 +310,10 @@ impl PostgresStore {
 
     /// The read horizon, advanced to cover everything committed so far.
     pub async fn head(&self) -> Result<Position, StoreError> {
-        self.inner.horizon.advance(&self.inner.pool, READ_PATIENCE).await
+        self.inner
+            .horizon
+            .advance(&self.inner.pool, READ_PATIENCE)
+            .await
     }
 
     /// Changes when this process appends or another process announces an append.
@@ -337,34 +348,36 @@ async fn append_one(
     let outcome = loop {
         attempt += 1;
         match call_append(conn, request, fingerprint).await {
-                Err(Attempt::LostRace(_)) if attempt < MAX_ATTEMPTS => {
-                    // Another append took the version (or the command id) first; the next
-                    // attempt sees it committed and decides properly.
-                    continue;
-                }
-                Err(Attempt::LostRace(e)) => return Err(e.into()),
-                Err(Attempt::EventIdTaken) => {
-                    match retry_by_event_ids(conn, request, fingerprint).await? {
-                        Some(outcome) => break outcome,
-                        // The clashing append was rolled back meanwhile: try again.
-                        None if attempt < MAX_ATTEMPTS => continue,
-                        None => return Err(StoreError::WriteFailed {
-                            reason: "an event id kept clashing with concurrent appends".into(),
-                        }),
-                    }
-                }
-                Err(Attempt::Failed(e @ StoreError::Concurrency { .. })) => {
-                    // A retry of an append that succeeded always fails its version check:
-                    // recognise it by its event ids before calling it a conflict.
-                    match retry_by_event_ids(conn, request, fingerprint).await? {
-                        Some(outcome) => break outcome,
-                        None => return Err(e),
-                    }
-                }
-                Err(Attempt::Failed(e)) => return Err(e),
-                Ok(outcome) => break outcome,
+            Err(Attempt::LostRace(_)) if attempt < MAX_ATTEMPTS => {
+                // Another append took the version (or the command id) first; the next
+                // attempt sees it committed and decides properly.
+                continue;
             }
-        };
+            Err(Attempt::LostRace(e)) => return Err(e.into()),
+            Err(Attempt::EventIdTaken) => {
+                match retry_by_event_ids(conn, request, fingerprint).await? {
+                    Some(outcome) => break outcome,
+                    // The clashing append was rolled back meanwhile: try again.
+                    None if attempt < MAX_ATTEMPTS => continue,
+                    None => {
+                        return Err(StoreError::WriteFailed {
+                            reason: "an event id kept clashing with concurrent appends".into(),
+                        });
+                    }
+                }
+            }
+            Err(Attempt::Failed(e @ StoreError::Concurrency { .. })) => {
+                // A retry of an append that succeeded always fails its version check:
+                // recognise it by its event ids before calling it a conflict.
+                match retry_by_event_ids(conn, request, fingerprint).await? {
+                    Some(outcome) => break outcome,
+                    None => return Err(e),
+                }
+            }
+            Err(Attempt::Failed(e)) => return Err(e),
+            Ok(outcome) => break outcome,
+        }
+    };
     Ok(outcome)
 }
 
@@ -411,10 +424,17 @@ async fn run_writer(
 /// there (a conflict, a lost race, a repeated id) once more alone, where it gets its retries
 /// and its precise error. A second append of the same command id in the batch waits for the
 /// first and is then answered as a retry.
-async fn commit_batch(conn: &mut PgConnection, batch: &[Job]) -> Vec<Result<AppendOutcome, StoreError>> {
+async fn commit_batch(
+    conn: &mut PgConnection,
+    batch: &[Job],
+) -> Vec<Result<AppendOutcome, StoreError>> {
     let mut first_of_command = std::collections::HashMap::with_capacity(batch.len());
     let leaders: Vec<usize> = (0..batch.len())
-        .filter(|&i| first_of_command.insert(batch[i].request.command_id(), i).is_none())
+        .filter(|&i| {
+            first_of_command
+                .insert(batch[i].request.command_id(), i)
+                .is_none()
+        })
         .collect();
     let mut results: Vec<Option<Result<AppendOutcome, StoreError>>> =
         (0..batch.len()).map(|_| None).collect();
@@ -611,7 +631,13 @@ async fn call_append(
             .map(|s| s.stream.stream_type.as_str())
             .collect::<Vec<_>>(),
     )
-    .bind(request.streams.iter().map(|s| s.stream.id).collect::<Vec<_>>())
+    .bind(
+        request
+            .streams
+            .iter()
+            .map(|s| s.stream.id)
+            .collect::<Vec<_>>(),
+    )
     .bind(
         request
             .streams
