@@ -475,7 +475,8 @@ async fn call_batch(
     }
     let rows = sqlx::query(
         "SELECT request, status, fingerprint, result::text AS result FROM banso_append_batch(\
-         $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+         $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+         $21, $22)",
     )
     .bind(a.command_ids)
     .bind(a.fingerprints)
@@ -491,6 +492,8 @@ async fn call_batch(
     .bind(a.stream_types)
     .bind(a.stream_ids)
     .bind(a.expected)
+    .bind(a.stream_counts)
+    .bind(a.event_request)
     .bind(a.event_stream)
     .bind(a.event_offset)
     .bind(a.event_ids)
@@ -545,6 +548,8 @@ struct BatchArrays<'a> {
     stream_types: Vec<&'a str>,
     stream_ids: Vec<Uuid>,
     expected: Vec<i64>,
+    stream_counts: Vec<i32>,
+    event_request: Vec<i32>,
     event_stream: Vec<i32>,
     event_offset: Vec<i32>,
     event_ids: Vec<Uuid>,
@@ -562,13 +567,16 @@ impl<'a> BatchArrays<'a> {
         self.agencies.push(m.agency);
         self.correlation_ids.push(m.correlation_id);
         self.causation_ids.push(m.causation_id);
+        let request_number = self.command_ids.len() as i32;
         self.stream_from.push(self.stream_types.len() as i32 + 1);
         self.event_from.push(self.event_ids.len() as i32 + 1);
         for (i, s) in request.streams.iter().enumerate() {
             self.stream_types.push(s.stream.stream_type.as_str());
             self.stream_ids.push(s.stream.id);
             self.expected.push(s.expected.code());
+            self.stream_counts.push(s.events.len() as i32);
             for (k, e) in s.events.iter().enumerate() {
+                self.event_request.push(request_number);
                 self.event_stream.push(i as i32 + 1);
                 self.event_offset.push(k as i32 + 1);
                 self.event_ids.push(e.event_id);
