@@ -4,7 +4,7 @@
 
 use std::str::FromStr;
 
-use anyhow::{Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 
 /// For PostgreSQL: drops and recreates the database named in `url`, through the `postgres`
 /// database of the same server. Returns the options for the fresh database.
