@@ -65,6 +65,12 @@ struct Args {
     /// open at once, and the server allows 100 connections by default).
     #[arg(long, default_value_t = 32)]
     pg_connections: u32,
+    /// PostgreSQL writer tasks of our store (and connections of the raw batched insert).
+    #[arg(long, default_value_t = 4)]
+    pg_writers: usize,
+    /// The most appends in one PostgreSQL batch (and commands per raw transaction).
+    #[arg(long, default_value_t = 32)]
+    pg_batch: usize,
     /// How many times each read is repeated (the median counts).
     #[arg(long, default_value_t = 5)]
     reads: usize,
@@ -173,15 +179,20 @@ async fn measure(
     let mut config = StoreConfig::default();
     config.postgres.max_connections = args.pg_connections;
     config.postgres.listen = false;
+    config.postgres.writers = args.pg_writers;
+    config.postgres.max_batch = args.pg_batch;
     let store = EventStore::connect(&url, &config).await?;
 
     // Our append.
+    let wal = WalMeter::start(&store).await?;
     let started = Instant::now();
     let written = append_all(&store, plan, streams).await?;
     let append_s = started.elapsed().as_secs_f64();
+    wal.report(&store, "append", written).await?;
 
     // The same rows, raw.
     let rows = rows_of(plan, streams);
+    let wal = WalMeter::start(&store).await?;
     let raw_s = match which {
         Which::Sqlite => raw_insert_sqlite(&args.sqlite_dir, &rows, args.writers).await?,
         Which::Postgres => {
@@ -194,6 +205,7 @@ async fn measure(
             .await?
         }
     };
+    wal.report(&store, "raw insert", written).await?;
 
     // Reads, alternating ours and raw, median of `reads` runs each.
     let head = store.head().await?;
@@ -227,6 +239,39 @@ async fn measure(
         raw_read_events_per_s: median(&mut raw),
         events: written,
     })
+}
+
+/// WAL written by PostgreSQL during a phase (explains where the time of an append goes).
+struct WalMeter(Option<String>);
+
+impl WalMeter {
+    async fn start(store: &EventStore) -> Result<Self> {
+        Ok(Self(match store {
+            EventStore::Postgres(p) => Some(
+                sqlx::query_scalar("SELECT pg_current_wal_lsn()::text")
+                    .fetch_one(p.pool())
+                    .await?,
+            ),
+            EventStore::Sqlite(_) => None,
+        }))
+    }
+
+    async fn report(self, store: &EventStore, phase: &str, events: u64) -> Result<()> {
+        if let (Some(start), EventStore::Postgres(p)) = (self.0, store) {
+            let bytes: f64 = sqlx::query_scalar(
+                "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::float8",
+            )
+            .bind(start)
+            .fetch_one(p.pool())
+            .await?;
+            eprintln!(
+                "postgres {phase}: {:.1} MB of WAL, {:.0} bytes per event",
+                bytes / 1e6,
+                bytes / events as f64
+            );
+        }
+        Ok(())
+    }
 }
 
 fn median(xs: &mut [f64]) -> f64 {
