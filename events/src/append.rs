@@ -217,6 +217,83 @@ pub(crate) fn replay_by_event_ids(
     Ok(outcome)
 }
 
+/// What to do with one append of a group, decided in memory from what the store holds.
+#[derive(Debug)]
+pub(crate) enum Verdict {
+    /// Write it; `bases` are its streams' versions before it.
+    Accept { bases: Vec<u64> },
+    /// Nothing to write: a retry answered from the store, or a reused command id.
+    Answer(Result<AppendOutcome, StoreError>),
+    /// The same command id as the accepted append at this index of the group: a retry racing
+    /// its first attempt. It gets that append's outcome once known.
+    SameAs(usize),
+    /// A stream is not at the expected version. It may still be a retry by event ids of an
+    /// append already stored, which the caller checks before reporting the conflict.
+    Conflict(StoreError),
+}
+
+/// Decide a group of appends in order, as if each were applied after the one before.
+///
+/// `stored` holds the command ids of the group already in the store, with their fingerprint and
+/// result; `versions` holds each stream's current version (a stream missing from it counts as
+/// new: should the store hold it after all, the insert fails on the unique index and the caller
+/// falls back to appending one by one) and is updated as appends are accepted.
+pub(crate) fn decide_group<'a>(
+    group: impl IntoIterator<Item = (&'a AppendRequest, &'a [u8; 16])>,
+    stored: &std::collections::HashMap<Uuid, (Vec<u8>, String)>,
+    versions: &mut std::collections::HashMap<&'a crate::StreamId, u64>,
+) -> Vec<Verdict> {
+    let mut verdicts = Vec::new();
+    let mut accepted: std::collections::HashMap<Uuid, (usize, &[u8; 16])> =
+        std::collections::HashMap::new();
+    for (request, fingerprint) in group {
+        let index = verdicts.len();
+        if let Some((stored_fingerprint, result)) = stored.get(&request.command_id()) {
+            verdicts.push(Verdict::Answer(replay_stored(
+                request,
+                fingerprint,
+                stored_fingerprint,
+                result,
+            )));
+            continue;
+        }
+        if let Some(&(first, first_fingerprint)) = accepted.get(&request.command_id()) {
+            verdicts.push(if first_fingerprint == fingerprint {
+                Verdict::SameAs(first)
+            } else {
+                Verdict::Answer(Err(StoreError::CommandIdReused {
+                    command_id: request.command_id(),
+                }))
+            });
+            continue;
+        }
+        let mut bases = Vec::with_capacity(request.streams.len());
+        let mut conflict = None;
+        for s in &request.streams {
+            let actual = StreamVersion(versions.get(&s.stream).copied().unwrap_or(0));
+            if !s.expected.accepts(actual) {
+                conflict = Some(StoreError::Concurrency {
+                    stream: s.stream.clone(),
+                    expected: s.expected,
+                    actual,
+                });
+                break;
+            }
+            bases.push(actual.0);
+        }
+        if let Some(conflict) = conflict {
+            verdicts.push(Verdict::Conflict(conflict));
+            continue;
+        }
+        for (s, base) in request.streams.iter().zip(&bases) {
+            versions.insert(&s.stream, base + s.events.len() as u64);
+        }
+        accepted.insert(request.command_id(), (index, fingerprint));
+        verdicts.push(Verdict::Accept { bases });
+    }
+    verdicts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

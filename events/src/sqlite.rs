@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
-use crate::append::{self, Limits, StoredResult};
+use crate::append::{self, Limits, StoredResult, Verdict};
 use crate::error::StoreError;
 use crate::migrate;
 use crate::model::{
@@ -343,6 +343,7 @@ async fn commit_set(
     use std::fmt::Write as _;
 
     // Every distinct stream and command of the group, as JSON arrays for json_each.
+    let mut streams: Vec<&StreamId> = Vec::new();
     let mut stream_index: HashMap<&StreamId, usize> = HashMap::new();
     let mut streams_json = String::from("[");
     let mut commands_json = String::from("[");
@@ -352,20 +353,21 @@ async fn commit_set(
         }
         let _ = write!(commands_json, "\"{}\"", job.request.command_id().simple());
         for s in &job.request.streams {
-            let next = stream_index.len();
-            stream_index.entry(&s.stream).or_insert_with(|| {
-                if next > 0 {
-                    streams_json.push(',');
-                }
-                // Stream types are [a-z0-9_]: nothing to escape.
-                let _ = write!(
-                    streams_json,
-                    "[\"{}\",\"{}\"]",
-                    s.stream.stream_type,
-                    s.stream.id.simple()
-                );
-                next
-            });
+            if stream_index.contains_key(&s.stream) {
+                continue;
+            }
+            if !streams.is_empty() {
+                streams_json.push(',');
+            }
+            // Stream types are [a-z0-9_]: nothing to escape.
+            let _ = write!(
+                streams_json,
+                "[\"{}\",\"{}\"]",
+                s.stream.stream_type,
+                s.stream.id.simple()
+            );
+            stream_index.insert(&s.stream, streams.len());
+            streams.push(&s.stream);
         }
     }
     streams_json.push(']');
@@ -397,7 +399,7 @@ async fn commit_set(
         }
     };
     let mut next = 1i64;
-    let mut versions = vec![0u64; stream_index.len()];
+    let mut versions: HashMap<&StreamId, u64> = HashMap::with_capacity(streams.len());
     let mut stored: HashMap<Uuid, (Vec<u8>, String)> = HashMap::new();
     for row in &rows {
         let parsed: Result<(), sqlx::Error> = (|| {
@@ -405,7 +407,9 @@ async fn commit_set(
                 0 => next = row.try_get::<i64, _>("v")? + 1,
                 1 => {
                     let k: i64 = row.try_get("k")?;
-                    versions[k as usize] = row.try_get::<i64, _>("v")? as u64;
+                    if let Some(stream) = streams.get(k as usize) {
+                        versions.insert(stream, row.try_get::<i64, _>("v")? as u64);
+                    }
                 }
                 _ => {
                     stored.insert(
@@ -422,76 +426,48 @@ async fn commit_set(
         }
     }
 
-    // Decide each append in order, as if they were applied one after the other.
-    let mut results = Vec::with_capacity(group.len());
+    let verdicts = append::decide_group(
+        group.iter().map(|j| (&j.request, &j.fingerprint)),
+        &stored,
+        &mut versions,
+    );
+    let mut results: Vec<Result<AppendOutcome, StoreError>> = Vec::with_capacity(group.len());
     let mut accepted: Vec<(usize, Vec<u64>)> = Vec::new();
-    let mut in_group: HashMap<Uuid, usize> = HashMap::new();
-    for (g, job) in group.iter().enumerate() {
-        let request = &job.request;
-        if let Some((fingerprint, result)) = stored.get(&request.command_id()) {
-            results.push(append::replay_stored(
-                request,
-                &job.fingerprint,
-                fingerprint,
-                result,
-            ));
-            continue;
-        }
-        if let Some(&first) = in_group.get(&request.command_id()) {
-            // A retry racing its first attempt into the same group.
-            results.push(match &results[first] {
-                Ok(outcome) if group[first].fingerprint == job.fingerprint => Ok(AppendOutcome {
+    for (g, verdict) in verdicts.into_iter().enumerate() {
+        let job = &group[g];
+        results.push(match verdict {
+            Verdict::Answer(answer) => answer,
+            Verdict::SameAs(first) => match &results[first] {
+                Ok(o) => Ok(AppendOutcome {
                     duplicate: true,
-                    ..outcome.clone()
+                    ..o.clone()
                 }),
-                _ => Err(StoreError::CommandIdReused {
-                    command_id: request.command_id(),
+                Err(_) => Err(StoreError::WriteFailed {
+                    reason: "the first attempt of this command failed".into(),
                 }),
-            });
-            continue;
-        }
-        let mut bases = Vec::with_capacity(request.streams.len());
-        let mut refused = None;
-        for s in &request.streams {
-            let actual = StreamVersion(versions[stream_index[&s.stream]]);
-            if !s.expected.accepts(actual) {
-                refused = Some(StoreError::Concurrency {
-                    stream: s.stream.clone(),
-                    expected: s.expected,
-                    actual,
-                });
-                break;
-            }
-            bases.push(actual.0);
-        }
-        if let Some(conflict) = refused {
-            // It may be a retry by event id of an append already stored (a read, inside the
-            // transaction): the careful path answers that. Otherwise the conflict stands.
-            match retry_by_event_ids(conn, job).await {
-                Ok(None) => {
-                    results.push(Err(conflict));
-                    continue;
-                }
-                Ok(Some(_)) | Err(_) => {
-                    let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-                    return None;
+            },
+            Verdict::Conflict(conflict) => {
+                // It may be a retry by event id of an append already stored (a read, inside
+                // the transaction): the careful path answers that. Otherwise it stands.
+                match retry_by_event_ids(conn, job).await {
+                    Ok(None) => Err(conflict),
+                    Ok(Some(_)) | Err(_) => {
+                        let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                        return None;
+                    }
                 }
             }
-        }
-        for (s, base) in request.streams.iter().zip(&bases) {
-            versions[stream_index[&s.stream]] = base + s.events.len() as u64;
-        }
-        let positions: Vec<u64> = (0..request.event_count() as i64)
-            .map(|i| (next + i) as u64)
-            .collect();
-        next += request.event_count() as i64;
-        let result = StoredResult {
-            positions,
-            base_versions: bases.clone(),
-        };
-        results.push(Ok(result.outcome(request, false)));
-        in_group.insert(request.command_id(), g);
-        accepted.push((g, bases));
+            Verdict::Accept { bases } => {
+                let count = job.request.event_count() as i64;
+                let result = StoredResult {
+                    positions: (next..next + count).map(|p| p as u64).collect(),
+                    base_versions: bases.clone(),
+                };
+                next += count;
+                accepted.push((g, bases));
+                Ok(result.outcome(&job.request, false))
+            }
+        });
     }
 
     let written = insert_accepted(conn, group, &accepted, &results, statements).await;

@@ -22,7 +22,7 @@ use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
-use crate::append::{self, Limits, StoredResult};
+use crate::append::{self, Limits, StoredResult, Verdict};
 use crate::error::StoreError;
 use crate::migrate;
 use crate::model::{
@@ -420,7 +420,7 @@ async fn run_writer(
     }
 }
 
-/// Commit a batch: one call of `banso_append_batch` for all of it, then each append that failed
+/// Commit a batch: one transaction for all of it (`call_batch`), then each append that failed
 /// there (a conflict, a lost race, a repeated id) once more alone, where it gets its retries
 /// and its precise error. A second append of the same command id in the batch waits for the
 /// first and is then answered as a retry.
@@ -461,132 +461,226 @@ async fn commit_batch(
         .collect()
 }
 
-/// One call of `banso_append_batch` for the appends at `indices`. An append that errored
-/// inside gets `None`: it is retried alone.
+/// Commit the appends at `indices` of `batch` in one transaction: one statement looks up their
+/// command ids and stream versions and draws a position for every event; the appends are then
+/// decided in memory, in order (`append::decide_group`); one statement inserts the accepted
+/// events and command records. An append that is refused here (a conflict) gets `None` and is
+/// retried alone afterwards, where a retry by event id is recognised and a conflict reported.
+/// If another server wins a race in between, the insert fails on a unique index: the whole
+/// transaction rolls back and the caller appends one by one.
 async fn call_batch(
     conn: &mut PgConnection,
     batch: &[Job],
     indices: &[usize],
 ) -> Result<Vec<Option<Result<AppendOutcome, StoreError>>>, sqlx::Error> {
-    let jobs: Vec<&Job> = indices.iter().map(|&i| &batch[i]).collect();
-    let mut a = BatchArrays::default();
-    for job in &jobs {
-        a.push(&job.request, &job.fingerprint);
+    // The transaction id comes before any position is drawn (see horizon.rs).
+    sqlx::raw_sql("BEGIN; SELECT pg_current_xact_id()")
+        .execute(&mut *conn)
+        .await?;
+    match decide_and_insert(conn, batch, indices).await {
+        Ok(answers) => {
+            sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
+            Ok(answers)
+        }
+        Err(e) => {
+            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+            Err(e)
+        }
     }
+}
+
+async fn decide_and_insert(
+    conn: &mut PgConnection,
+    batch: &[Job],
+    indices: &[usize],
+) -> Result<Vec<Option<Result<AppendOutcome, StoreError>>>, sqlx::Error> {
+    use std::collections::HashMap;
+
+    let jobs: Vec<&Job> = indices.iter().map(|&i| &batch[i]).collect();
+    let mut streams: Vec<&StreamId> = Vec::new();
+    let mut seen: HashMap<&StreamId, ()> = HashMap::new();
+    for job in &jobs {
+        for s in &job.request.streams {
+            if seen.insert(&s.stream, ()).is_none() {
+                streams.push(&s.stream);
+            }
+        }
+    }
+    let total_events: usize = jobs.iter().map(|j| j.request.event_count()).sum();
     let rows = sqlx::query(
-        "SELECT request, status, fingerprint, result::text AS result FROM banso_append_batch(\
-         $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-         $21, $22)",
+        "SELECT 1 AS kind, s.k AS k, \
+                (SELECT coalesce(max(e.version), 0) FROM banso_events e \
+                  WHERE e.stream_type = s.t AND e.stream_id = s.i) AS v, \
+                NULL::uuid AS command_id, NULL::bytea AS fingerprint, NULL::text AS result \
+           FROM unnest($1::text[], $2::uuid[]) WITH ORDINALITY AS s(t, i, k) \
+         UNION ALL \
+         SELECT 2, NULL, NULL, c.command_id, c.fingerprint, c.result::text \
+           FROM banso_commands c WHERE c.command_id = ANY($3) \
+         UNION ALL \
+         SELECT 3, g.k, nextval('banso_position_seq'), NULL, NULL, NULL \
+           FROM generate_series(1, $4) WITH ORDINALITY AS g(x, k)",
     )
-    .bind(a.command_ids)
-    .bind(a.fingerprints)
-    .bind(a.actors)
-    .bind(a.agencies)
-    .bind(a.correlation_ids)
-    .bind(a.causation_ids)
-    .bind(OffsetDateTime::now_utc())
-    .bind(a.stream_from)
-    .bind(a.stream_to)
-    .bind(a.event_from)
-    .bind(a.event_to)
-    .bind(a.stream_types)
-    .bind(a.stream_ids)
-    .bind(a.expected)
-    .bind(a.stream_counts)
-    .bind(a.event_request)
-    .bind(a.event_stream)
-    .bind(a.event_offset)
-    .bind(a.event_ids)
-    .bind(a.event_types)
-    .bind(a.schema_versions)
-    .bind(a.payloads)
+    .bind(
+        streams
+            .iter()
+            .map(|s| s.stream_type.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(streams.iter().map(|s| s.id).collect::<Vec<_>>())
+    .bind(
+        jobs.iter()
+            .map(|j| j.request.command_id())
+            .collect::<Vec<_>>(),
+    )
+    .bind(total_events as i32)
     .fetch_all(&mut *conn)
     .await?;
-    let mut answers: Vec<Option<Result<AppendOutcome, StoreError>>> =
-        (0..jobs.len()).map(|_| None).collect();
-    for row in rows {
-        let r: i32 = row.try_get("request")?;
-        let status: String = row.try_get("status")?;
-        let Some(job) = usize::try_from(r - 1).ok().and_then(|i| jobs.get(i)) else {
-            continue;
-        };
-        let answer = match status.as_str() {
-            "ok" | "duplicate" => {
-                let stored_fingerprint: Vec<u8> = row.try_get("fingerprint")?;
-                let result: String = row.try_get("result")?;
-                if status == "ok" {
-                    StoredResult::parse(&result).map(|s| s.outcome(&job.request, false))
-                } else {
-                    append::replay_stored(
-                        &job.request,
-                        &job.fingerprint,
-                        &stored_fingerprint,
-                        &result,
-                    )
+
+    let mut versions: HashMap<&StreamId, u64> = HashMap::with_capacity(streams.len());
+    let mut stored: HashMap<Uuid, (Vec<u8>, String)> = HashMap::new();
+    let mut drawn: Vec<(i64, i64)> = Vec::with_capacity(total_events);
+    for row in &rows {
+        match row.try_get::<i32, _>("kind")? {
+            1 => {
+                let k: i64 = row.try_get("k")?;
+                if let Some(stream) = streams.get((k - 1) as usize) {
+                    versions.insert(stream, row.try_get::<i64, _>("v")? as u64);
                 }
             }
-            _ => continue,
-        };
-        answers[(r - 1) as usize] = Some(answer);
+            2 => {
+                stored.insert(
+                    row.try_get("command_id")?,
+                    (row.try_get("fingerprint")?, row.try_get("result")?),
+                );
+            }
+            _ => drawn.push((row.try_get("k")?, row.try_get("v")?)),
+        }
+    }
+    drawn.sort_unstable();
+    let mut positions = drawn.into_iter().map(|(_, p)| p as u64);
+
+    let verdicts = append::decide_group(
+        jobs.iter().map(|j| (&j.request, &j.fingerprint)),
+        &stored,
+        &mut versions,
+    );
+    let mut answers = Vec::with_capacity(jobs.len());
+    let mut rows = EventRows::default();
+    let recorded_at = OffsetDateTime::now_utc();
+    for (job, verdict) in jobs.iter().zip(verdicts) {
+        // Every event drew a position; a refused append leaves its positions as a gap.
+        let mine: Vec<u64> = positions.by_ref().take(job.request.event_count()).collect();
+        answers.push(match verdict {
+            Verdict::Accept { bases } => {
+                let result = StoredResult {
+                    positions: mine,
+                    base_versions: bases,
+                };
+                rows.push(&job.request, &job.fingerprint, &result);
+                Some(Ok(result.outcome(&job.request, false)))
+            }
+            Verdict::Answer(answer) => Some(answer),
+            Verdict::SameAs(_) | Verdict::Conflict(_) => None,
+        });
+    }
+    if !rows.command_ids.is_empty() {
+        rows.insert(conn, recorded_at).await?;
     }
     Ok(answers)
 }
 
-/// The parallel arrays `banso_append_batch` takes.
+/// The rows of the accepted appends of a batch, as the parallel arrays one INSERT takes.
 #[derive(Default)]
-struct BatchArrays<'a> {
-    command_ids: Vec<Uuid>,
-    fingerprints: Vec<Vec<u8>>,
-    actors: Vec<Option<Uuid>>,
-    agencies: Vec<Option<Uuid>>,
-    correlation_ids: Vec<Uuid>,
-    causation_ids: Vec<Option<Uuid>>,
-    stream_from: Vec<i32>,
-    stream_to: Vec<i32>,
-    event_from: Vec<i32>,
-    event_to: Vec<i32>,
+struct EventRows<'a> {
+    positions: Vec<i64>,
+    event_ids: Vec<Uuid>,
     stream_types: Vec<&'a str>,
     stream_ids: Vec<Uuid>,
-    expected: Vec<i64>,
-    stream_counts: Vec<i32>,
-    event_request: Vec<i32>,
-    event_stream: Vec<i32>,
-    event_offset: Vec<i32>,
-    event_ids: Vec<Uuid>,
+    versions: Vec<i64>,
     event_types: Vec<&'a str>,
     schema_versions: Vec<i32>,
     payloads: Vec<&'a str>,
+    actors: Vec<Option<Uuid>>,
+    agencies: Vec<Option<Uuid>>,
+    event_command_ids: Vec<Uuid>,
+    correlation_ids: Vec<Uuid>,
+    causation_ids: Vec<Option<Uuid>>,
+    command_ids: Vec<Uuid>,
+    fingerprints: Vec<Vec<u8>>,
+    results: Vec<String>,
 }
 
-impl<'a> BatchArrays<'a> {
-    fn push(&mut self, request: &'a AppendRequest, fingerprint: &[u8; 16]) {
+impl<'a> EventRows<'a> {
+    fn push(&mut self, request: &'a AppendRequest, fingerprint: &[u8; 16], result: &StoredResult) {
         let m = &request.metadata;
-        self.command_ids.push(m.command_id);
-        self.fingerprints.push(fingerprint.to_vec());
-        self.actors.push(m.actor);
-        self.agencies.push(m.agency);
-        self.correlation_ids.push(m.correlation_id);
-        self.causation_ids.push(m.causation_id);
-        let request_number = self.command_ids.len() as i32;
-        self.stream_from.push(self.stream_types.len() as i32 + 1);
-        self.event_from.push(self.event_ids.len() as i32 + 1);
-        for (i, s) in request.streams.iter().enumerate() {
+        let mut in_stream = vec![0u64; request.streams.len()];
+        for (i, (stream_index, s, e)) in request.events().enumerate() {
+            in_stream[stream_index] += 1;
+            self.positions.push(result.positions[i] as i64);
+            self.event_ids.push(e.event_id);
             self.stream_types.push(s.stream.stream_type.as_str());
             self.stream_ids.push(s.stream.id);
-            self.expected.push(s.expected.code());
-            self.stream_counts.push(s.events.len() as i32);
-            for (k, e) in s.events.iter().enumerate() {
-                self.event_request.push(request_number);
-                self.event_stream.push(i as i32 + 1);
-                self.event_offset.push(k as i32 + 1);
-                self.event_ids.push(e.event_id);
-                self.event_types.push(e.event_type.as_str());
-                self.schema_versions.push(e.schema_version as i32);
-                self.payloads.push(e.payload.get());
-            }
+            self.versions
+                .push((result.base_versions[stream_index] + in_stream[stream_index]) as i64);
+            self.event_types.push(e.event_type.as_str());
+            self.schema_versions.push(e.schema_version as i32);
+            self.payloads.push(e.payload.get());
+            self.actors.push(m.actor);
+            self.agencies.push(m.agency);
+            self.event_command_ids.push(m.command_id);
+            self.correlation_ids.push(m.correlation_id);
+            self.causation_ids.push(m.causation_id);
         }
-        self.stream_to.push(self.stream_types.len() as i32);
-        self.event_to.push(self.event_ids.len() as i32);
+        self.command_ids.push(m.command_id);
+        self.fingerprints.push(fingerprint.to_vec());
+        self.results.push(result.to_json());
+    }
+
+    async fn insert(
+        self,
+        conn: &mut PgConnection,
+        recorded_at: OffsetDateTime,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "WITH events AS ( \
+               INSERT INTO banso_events (position, event_id, stream_type, stream_id, version, \
+                      event_type, schema_version, payload, actor, agency, command_id, \
+                      correlation_id, causation_id, recorded_at) \
+               SELECT x.position, x.event_id, x.stream_type, x.stream_id, x.version, \
+                      x.event_type, x.schema_version, x.payload::jsonb, x.actor, x.agency, \
+                      x.command_id, x.correlation_id, x.causation_id, $14 \
+                 FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::uuid[], $5::bigint[], \
+                             $6::text[], $7::int[], $8::text[], $9::uuid[], $10::uuid[], \
+                             $11::uuid[], $12::uuid[], $13::uuid[]) \
+                   AS x(position, event_id, stream_type, stream_id, version, event_type, \
+                        schema_version, payload, actor, agency, command_id, correlation_id, \
+                        causation_id) \
+             ) \
+             INSERT INTO banso_commands (command_id, fingerprint, result, recorded_at) \
+             SELECT c.command_id, c.fingerprint, c.result::jsonb, $14 \
+               FROM unnest($15::uuid[], $16::bytea[], $17::text[]) \
+                 AS c(command_id, fingerprint, result)",
+        )
+        .bind(self.positions)
+        .bind(self.event_ids)
+        .bind(self.stream_types)
+        .bind(self.stream_ids)
+        .bind(self.versions)
+        .bind(self.event_types)
+        .bind(self.schema_versions)
+        .bind(self.payloads)
+        .bind(self.actors)
+        .bind(self.agencies)
+        .bind(self.event_command_ids)
+        .bind(self.correlation_ids)
+        .bind(self.causation_ids)
+        .bind(recorded_at)
+        .bind(self.command_ids)
+        .bind(self.fingerprints)
+        .bind(self.results)
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
     }
 }
 
