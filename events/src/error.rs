@@ -37,8 +37,8 @@ pub enum StoreError {
     #[error("unsupported database URL {url:?}: use sqlite://PATH or postgres://USER@HOST/DB")]
     UnsupportedUrl { url: String },
 
-    /// Applying the embedded migrations failed.
-    #[error("could not migrate the event store schema: {0}")]
+    /// Applying the embedded migrations failed (the cause is the error's source).
+    #[error("could not migrate the event store schema")]
     Migration(#[from] sqlx::migrate::MigrateError),
 
     /// The database refused the transaction that carried this append; nothing of it is stored.
@@ -58,7 +58,7 @@ pub enum StoreError {
     WaitTimeout { position: Position, waited_ms: u128 },
 
     /// Any other database fault.
-    #[error("database error: {0}")]
+    #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
 

@@ -502,7 +502,7 @@ async fn raw_insert_postgres(
 }
 
 /// Split rows into chunks of 32, 8 and 1 rows (greedily): three statement shapes in all.
-fn fixed_chunks<'a, T>(mut rows: &'a [T]) -> Vec<&'a [T]> {
+fn fixed_chunks<T>(mut rows: &[T]) -> Vec<&[T]> {
     let mut out = Vec::new();
     for size in [32, 8, 1] {
         while rows.len() >= size {

@@ -49,8 +49,10 @@ pub struct PostgresConfig {
     pub listen: bool,
     /// Writer tasks, each committing one batch of appends at a time on its own connection.
     pub writers: usize,
-    /// The most appends in one batch (at most 60: see `0002_append_batch.sql`).
+    /// The most appends in one batch.
     pub max_batch: usize,
+    /// How long to wait for a connection before failing (an unreachable server, a full pool).
+    pub connect_timeout: Duration,
 }
 
 impl Default for PostgresConfig {
@@ -60,6 +62,7 @@ impl Default for PostgresConfig {
             listen: true,
             writers: 4,
             max_batch: 32,
+            connect_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -133,6 +136,7 @@ impl PostgresStore {
         let options = PgConnectOptions::from_str(url)?;
         let pool = PgPoolOptions::new()
             .max_connections(config.max_connections.max(2))
+            .acquire_timeout(config.connect_timeout)
             .connect_with(options)
             .await?;
         {
@@ -155,7 +159,7 @@ impl PostgresStore {
             let listener = PgListener::connect(url).await?;
             tokio::spawn(listen(listener, signals.clone()));
         }
-        let max_batch = config.max_batch.clamp(1, 60);
+        let max_batch = config.max_batch.max(1);
         let (queue, jobs) = mpsc::channel(max_batch * config.writers.max(1) * 2);
         let jobs = Arc::new(tokio::sync::Mutex::new(jobs));
         let writer_tasks = (0..config.writers.max(1))

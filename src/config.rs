@@ -1,0 +1,77 @@
+//! Typed settings. Only the binary (`src/`) reads configuration or the environment; the
+//! library crates receive these values.
+
+use std::fmt;
+use std::net::SocketAddr;
+
+use banso_events::{StoreConfig, redact};
+
+/// Where the events live when nothing else is said: a SQLite file next to the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/banso.db";
+
+/// The address `banso serve` listens on when nothing else is said.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+/// How to reach the event store.
+#[derive(Clone)]
+pub struct DatabaseSettings {
+    url: String,
+    store: StoreConfig,
+}
+
+impl DatabaseSettings {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            store: StoreConfig::default(),
+        }
+    }
+
+    /// The URL as given, password included: pass it to the store, never to a log.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The URL without its password, for messages and logs.
+    pub fn redacted_url(&self) -> String {
+        redact(&self.url)
+    }
+
+    pub fn store_config(&self) -> &StoreConfig {
+        &self.store
+    }
+}
+
+impl fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &self.redacted_url())
+            .field("store", &self.store)
+            .finish()
+    }
+}
+
+/// How to serve HTTP.
+#[derive(Clone, Debug)]
+pub struct ServerSettings {
+    /// The address to listen on; port 0 asks the system for a free port.
+    pub bind: SocketAddr,
+    /// Whether GET /graphql serves GraphiQL.
+    pub graphiql: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_the_database_password() {
+        let settings = DatabaseSettings::new("postgres://banso:s3cret@db:5432/banso");
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(
+            shown.contains("postgres://banso:***@db:5432/banso"),
+            "{shown}"
+        );
+    }
+}
