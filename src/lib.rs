@@ -111,44 +111,45 @@ async fn serve(database: &DatabaseSettings, settings: ServerSettings) -> anyhow:
             return Err(error).with_context(|| format!("could not listen on {bind}"));
         }
     };
+    let shutdown = match shutdown_signal() {
+        Ok(shutdown) => shutdown,
+        Err(error) => {
+            store.close().await;
+            return Err(error);
+        }
+    };
     // The one line on stdout: scripts and tests read the port from it.
     println!("listening on http://{}", app.local_addr());
     tracing::info!(addr = %app.local_addr(), database = %database.redacted_url(), "serving");
 
-    let served = app.run_until(shutdown_signal()).await;
+    let served = app.run_until(shutdown).await;
     tracing::info!("server stopped; closing the event store");
     store.close().await;
     served.context("the HTTP server failed")
 }
 
-/// Completes on Ctrl-C or, on Unix, SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::error!(%error, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
+/// A future that completes on Ctrl-C or SIGTERM. The handlers are registered here, before the
+/// server announces itself: a signal that arrives early must stop it gracefully, not kill it.
+#[cfg(unix)]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
+    let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => tracing::info!("Ctrl-C received: shutting down"),
+            _ = terminate.recv() => tracing::info!("SIGTERM received: shutting down"),
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut sigterm) => {
-                sigterm.recv().await;
-            }
-            Err(error) => {
-                tracing::error!(%error, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
+    })
+}
 
-    tokio::select! {
-        () = ctrl_c => tracing::info!("Ctrl-C received: shutting down"),
-        () = terminate => tracing::info!("SIGTERM received: shutting down"),
-    }
+#[cfg(not(unix))]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            tracing::info!("Ctrl-C received: shutting down");
+        }
+    })
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub mod error;
 mod migrate;
 pub mod model;
 pub mod postgres;
+mod queue;
 pub mod sqlite;
 mod store;
 

@@ -17,7 +17,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{AssertSqlSafe, Connection, Row, SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, watch};
 use uuid::Uuid;
 
 use crate::append::{self, Limits, StoredResult, Verdict};
@@ -27,6 +27,7 @@ use crate::model::{
     AppendOutcome, AppendRequest, Metadata, Position, RecordedEvent, StreamId, StreamType,
     StreamVersion,
 };
+use crate::queue::{Job, Queue};
 
 /// How hard SQLite works to keep an acknowledged append through a power cut.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,12 +63,6 @@ impl Default for SqliteConfig {
     }
 }
 
-struct WriteJob {
-    request: AppendRequest,
-    fingerprint: [u8; 16],
-    reply: oneshot::Sender<Result<AppendOutcome, StoreError>>,
-}
-
 /// The SQLite event store. Cheap to clone.
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -76,8 +71,7 @@ pub struct SqliteStore {
 
 struct Inner {
     reads: SqlitePool,
-    /// `None` once the store has been closed.
-    writer: Mutex<Option<mpsc::Sender<WriteJob>>>,
+    queue: Queue,
     writer_task: Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// The highest committed position, published by the writer after each commit.
     head: watch::Sender<Position>,
@@ -133,7 +127,7 @@ impl SqliteStore {
             .await?;
         let (head, _) = watch::channel(Position(head as u64));
 
-        let (tx, rx) = mpsc::channel(config.max_group.max(1) * 4);
+        let (queue, rx) = Queue::new(config.max_group.max(1) * 4);
         let task = tokio::spawn(run_writer(
             writer,
             rx,
@@ -143,7 +137,7 @@ impl SqliteStore {
         Ok(Self {
             inner: Arc::new(Inner {
                 reads,
-                writer: Mutex::new(Some(tx)),
+                queue,
                 writer_task: Mutex::new(Some(task)),
                 head,
                 limits,
@@ -152,25 +146,7 @@ impl SqliteStore {
     }
 
     pub async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, StoreError> {
-        append::validate(&request, &self.inner.limits)?;
-        let fingerprint = append::fingerprint(&request);
-        let sender = self
-            .inner
-            .writer
-            .lock()
-            .expect("writer handle lock poisoned")
-            .clone()
-            .ok_or(StoreError::Closed)?;
-        let (reply, answer) = oneshot::channel();
-        sender
-            .send(WriteJob {
-                request,
-                fingerprint,
-                reply,
-            })
-            .await
-            .map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::Closed)?
+        self.inner.queue.submit(request, &self.inner.limits).await
     }
 
     pub async fn read_stream(
@@ -238,8 +214,7 @@ impl SqliteStore {
 
     /// Finish the appends already queued, then stop the writer. Later appends get `Closed`.
     pub async fn close(&self) {
-        let sender = self.inner.writer.lock().expect("poisoned").take();
-        drop(sender);
+        self.inner.queue.close();
         let task = self.inner.writer_task.lock().expect("poisoned").take();
         if let Some(task) = task {
             let _ = task.await;
@@ -292,7 +267,7 @@ fn decode_row(row: &SqliteRow) -> Result<RecordedEvent, StoreError> {
 
 async fn run_writer(
     mut conn: SqliteConnection,
-    mut jobs: mpsc::Receiver<WriteJob>,
+    mut jobs: mpsc::Receiver<Job>,
     head: watch::Sender<Position>,
     max_group: usize,
 ) {
@@ -336,7 +311,7 @@ async fn run_writer(
 /// then committed by `commit_one_by_one`, with a savepoint per append.
 async fn commit_set(
     conn: &mut SqliteConnection,
-    group: &[WriteJob],
+    group: &[Job],
     statements: &mut Statements,
 ) -> Option<Vec<Result<AppendOutcome, StoreError>>> {
     use std::collections::HashMap;
@@ -487,7 +462,7 @@ async fn commit_set(
 /// prepared statements are reused).
 async fn insert_accepted(
     conn: &mut SqliteConnection,
-    group: &[WriteJob],
+    group: &[Job],
     accepted: &[(usize, Vec<u64>)],
     results: &[Result<AppendOutcome, StoreError>],
     statements: &mut Statements,
@@ -530,7 +505,7 @@ async fn insert_accepted(
         }
         q.execute(&mut *conn).await?;
     }
-    let commands: Vec<(&WriteJob, String)> = accepted
+    let commands: Vec<(&Job, String)> = accepted
         .iter()
         .filter_map(|(g, bases)| {
             let outcome = results[*g].as_ref().ok()?;
@@ -577,7 +552,7 @@ fn fixed_chunks<T>(mut items: &[T]) -> Vec<&[T]> {
 /// `?NNN` across all statements of a multi-statement query.)
 async fn commit_one_by_one(
     conn: &mut SqliteConnection,
-    group: &[WriteJob],
+    group: &[Job],
     statements: &mut Statements,
 ) -> Vec<Result<AppendOutcome, StoreError>> {
     let group_failed = |e: &dyn std::fmt::Display| {
@@ -657,7 +632,7 @@ enum Failure {
 /// One append inside its savepoint. `next` is the position of its first event.
 async fn apply(
     conn: &mut SqliteConnection,
-    job: &WriteJob,
+    job: &Job,
     next: i64,
     statements: &mut Statements,
 ) -> Result<Applied, Failure> {
@@ -694,7 +669,7 @@ enum Decision {
 /// answer a retry, or refuse.
 async fn decide(
     conn: &mut SqliteConnection,
-    job: &WriteJob,
+    job: &Job,
     row: &SqliteRow,
 ) -> Result<Decision, StoreError> {
     let request = &job.request;
@@ -727,7 +702,7 @@ async fn decide(
 /// Write the events and the command record and release the savepoint, in one round trip.
 async fn write(
     conn: &mut SqliteConnection,
-    job: &WriteJob,
+    job: &Job,
     next: i64,
     bases: Vec<u64>,
     statements: &mut Statements,
@@ -799,7 +774,7 @@ async fn end_savepoint(conn: &mut SqliteConnection, sql: &'static str) -> Result
 /// all, or different content, is a clash. None stored: `None`.
 async fn retry_by_event_ids(
     conn: &mut SqliteConnection,
-    job: &WriteJob,
+    job: &Job,
 ) -> Result<Option<AppendOutcome>, StoreError> {
     let ids: Vec<Uuid> = job.request.events().map(|(_, _, e)| e.event_id).collect();
     let placeholders = vec!["?"; ids.len()].join(", ");

@@ -82,6 +82,51 @@ enum Which {
     Postgres,
 }
 
+impl Which {
+    fn name(self) -> &'static str {
+        match self {
+            Which::Sqlite => "sqlite",
+            Which::Postgres => "postgres",
+        }
+    }
+}
+
+/// The raw table: plain (primary key only, the baseline), or with the unique indexes our store
+/// keeps on event ids and stream versions (a diagnostic).
+#[derive(Clone, Copy)]
+enum RawTable {
+    Plain,
+    WithOurIndexes,
+}
+
+impl RawTable {
+    fn name(self) -> &'static str {
+        match self {
+            RawTable::Plain => "raw insert",
+            RawTable::WithOurIndexes => "raw insert, indexed",
+        }
+    }
+
+    fn file(self) -> &'static str {
+        match self {
+            RawTable::Plain => "raw.db",
+            RawTable::WithOurIndexes => "raw-indexed.db",
+        }
+    }
+
+    /// The statements that recreate the raw table's extra indexes.
+    fn indexes(self) -> &'static [&'static str] {
+        match self {
+            RawTable::Plain => &[],
+            RawTable::WithOurIndexes => &[
+                "CREATE UNIQUE INDEX raw_event_id ON raw_events (event_id)",
+                "CREATE UNIQUE INDEX raw_stream_version \
+                 ON raw_events (stream_type, stream_id, version)",
+            ],
+        }
+    }
+}
+
 struct Figures {
     append_events_per_s: f64,
     raw_insert_events_per_s: f64,
@@ -192,20 +237,37 @@ async fn measure(
 
     // The same rows, raw.
     let rows = rows_of(plan, streams);
-    let wal = WalMeter::start(&store).await?;
-    let raw_s = match which {
-        Which::Sqlite => raw_insert_sqlite(&args.sqlite_dir, &rows, args.writers).await?,
-        Which::Postgres => {
-            raw_insert_postgres(
-                &url,
-                &rows,
-                config.postgres.writers,
-                config.postgres.max_batch,
-            )
-            .await?
+    let mut raw_s = 0.0;
+    for table in [RawTable::Plain, RawTable::WithOurIndexes] {
+        let wal = WalMeter::start(&store).await?;
+        let seconds = match which {
+            Which::Sqlite => {
+                raw_insert_sqlite(&args.sqlite_dir, &rows, args.writers, table).await?
+            }
+            Which::Postgres => {
+                raw_insert_postgres(
+                    &url,
+                    &rows,
+                    config.postgres.writers,
+                    config.postgres.max_batch,
+                    table,
+                )
+                .await?
+            }
+        };
+        wal.report(&store, table.name(), written).await?;
+        match table {
+            RawTable::Plain => raw_s = seconds,
+            // A diagnostic, not part of the JSON: how much of the gap between our append and
+            // the plain raw insert is the cost of the two unique indexes that keep stream
+            // versions and event ids unique.
+            RawTable::WithOurIndexes => eprintln!(
+                "{}: raw insert with our two unique indexes {:.0} ev/s",
+                which.name(),
+                written as f64 / seconds
+            ),
         }
-    };
-    wal.report(&store, "raw insert", written).await?;
+    }
 
     // Reads, alternating ours and raw, median of `reads` runs each.
     let head = store.head().await?;
@@ -381,8 +443,9 @@ async fn raw_insert_sqlite(
     dir: &std::path::Path,
     commands: &[Vec<RawRow>],
     writers: usize,
+    table: RawTable,
 ) -> Result<f64> {
-    let path = dir.join("raw.db");
+    let path = dir.join(table.file());
     let options = sqlx::sqlite::SqliteConnectOptions::new()
         .filename(&path)
         .create_if_missing(true)
@@ -398,6 +461,9 @@ async fn raw_insert_sqlite(
     )
     .execute(&mut conn)
     .await?;
+    for sql in table.indexes() {
+        sqlx::query(*sql).execute(&mut conn).await?;
+    }
     let now = micros_now();
     let started = Instant::now();
     for group in commands.chunks(writers.max(1)) {
@@ -435,11 +501,15 @@ async fn raw_insert_postgres(
     commands: &[Vec<RawRow>],
     connections: usize,
     batch: usize,
+    table: RawTable,
 ) -> Result<f64> {
     let pool = sqlx::postgres::PgPoolOptions::new()
         .max_connections(connections as u32)
         .min_connections(connections as u32)
         .connect(url)
+        .await?;
+    sqlx::query("DROP TABLE IF EXISTS raw_events")
+        .execute(&pool)
         .await?;
     sqlx::query(
         "CREATE TABLE raw_events (position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, \
@@ -450,6 +520,9 @@ async fn raw_insert_postgres(
     )
     .execute(&pool)
     .await?;
+    for sql in table.indexes() {
+        sqlx::query(*sql).execute(&pool).await?;
+    }
     // As many connections as our store has writers, each committing the rows of up to `batch`
     // commands per transaction: the batching our group commit reaches at best.
     let batches: Vec<Vec<&RawRow>> = commands

@@ -19,7 +19,7 @@ use std::sync::Mutex;
 
 use sqlx::{PgConnection, PgPool, Row};
 use time::OffsetDateTime;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, watch};
 use uuid::Uuid;
 
 use crate::append::{self, Limits, StoredResult, Verdict};
@@ -29,6 +29,7 @@ use crate::model::{
     AppendOutcome, AppendRequest, Metadata, Position, RecordedEvent, StreamId, StreamType,
     StreamVersion,
 };
+use crate::queue::{Job, Queue};
 use horizon::Horizon;
 
 /// The channel on which appends announce new positions to other processes.
@@ -67,12 +68,6 @@ impl Default for PostgresConfig {
     }
 }
 
-struct Job {
-    request: AppendRequest,
-    fingerprint: [u8; 16],
-    reply: oneshot::Sender<Result<AppendOutcome, StoreError>>,
-}
-
 /// The PostgreSQL event store. Cheap to clone.
 #[derive(Clone)]
 pub struct PostgresStore {
@@ -84,8 +79,7 @@ struct Inner {
     limits: Limits,
     horizon: Horizon,
     signals: Arc<Signals>,
-    /// `None` once the store has been closed.
-    queue: Mutex<Option<mpsc::Sender<Job>>>,
+    queue: Queue,
     writer_tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
@@ -160,7 +154,7 @@ impl PostgresStore {
             tokio::spawn(listen(listener, signals.clone()));
         }
         let max_batch = config.max_batch.max(1);
-        let (queue, jobs) = mpsc::channel(max_batch * config.writers.max(1) * 2);
+        let (queue, jobs) = Queue::new(max_batch * config.writers.max(1) * 2);
         let jobs = Arc::new(tokio::sync::Mutex::new(jobs));
         let writer_tasks = (0..config.writers.max(1))
             .map(|_| {
@@ -178,7 +172,7 @@ impl PostgresStore {
                 limits,
                 horizon: Horizon::default(),
                 signals,
-                queue: Mutex::new(Some(queue)),
+                queue,
                 writer_tasks: Mutex::new(writer_tasks),
             }),
         })
@@ -186,25 +180,7 @@ impl PostgresStore {
 
     /// Append through the writers: concurrent appends share one transaction.
     pub async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, StoreError> {
-        append::validate(&request, &self.inner.limits)?;
-        let fingerprint = append::fingerprint(&request);
-        let queue = self
-            .inner
-            .queue
-            .lock()
-            .expect("queue lock poisoned")
-            .clone()
-            .ok_or(StoreError::Closed)?;
-        let (reply, answer) = oneshot::channel();
-        queue
-            .send(Job {
-                request,
-                fingerprint,
-                reply,
-            })
-            .await
-            .map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::Closed)?
+        self.inner.queue.submit(request, &self.inner.limits).await
     }
 
     /// Append inside the caller's transaction (for a command handler that writes other tables
@@ -327,7 +303,7 @@ impl PostgresStore {
 
     /// Finish the appends already queued, stop the writers and release the connections.
     pub async fn close(&self) {
-        drop(self.inner.queue.lock().expect("queue lock poisoned").take());
+        self.inner.queue.close();
         let tasks = std::mem::take(&mut *self.inner.writer_tasks.lock().expect("poisoned"));
         for task in tasks {
             let _ = task.await;

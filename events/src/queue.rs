@@ -1,0 +1,59 @@
+//! The hand-off from callers to a backend's writer tasks: each backend commits appends in
+//! groups, so `append` only validates, queues and waits for its answer.
+
+use std::sync::Mutex;
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::append::{self, Limits};
+use crate::error::StoreError;
+use crate::model::{AppendOutcome, AppendRequest};
+
+/// One append waiting for a writer.
+pub(crate) struct Job {
+    pub request: AppendRequest,
+    /// `append::fingerprint` of the request, computed by the caller's task.
+    pub fingerprint: [u8; 16],
+    pub reply: oneshot::Sender<Result<AppendOutcome, StoreError>>,
+}
+
+/// The sending side of the writers' queue; `None` once the store is closed.
+pub(crate) struct Queue(Mutex<Option<mpsc::Sender<Job>>>);
+
+impl Queue {
+    pub fn new(capacity: usize) -> (Self, mpsc::Receiver<Job>) {
+        let (sender, receiver) = mpsc::channel(capacity.max(1));
+        (Self(Mutex::new(Some(sender))), receiver)
+    }
+
+    /// Validate the request, queue it and wait for the writer's answer.
+    pub async fn submit(
+        &self,
+        request: AppendRequest,
+        limits: &Limits,
+    ) -> Result<AppendOutcome, StoreError> {
+        append::validate(&request, limits)?;
+        let fingerprint = append::fingerprint(&request);
+        let sender = self
+            .0
+            .lock()
+            .expect("queue lock poisoned")
+            .clone()
+            .ok_or(StoreError::Closed)?;
+        let (reply, answer) = oneshot::channel();
+        sender
+            .send(Job {
+                request,
+                fingerprint,
+                reply,
+            })
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Refuse new appends; the writers finish what is queued and stop.
+    pub fn close(&self) {
+        drop(self.0.lock().expect("queue lock poisoned").take());
+    }
+}
