@@ -274,7 +274,7 @@ async fn run_writer(
     let mut group = Vec::with_capacity(max_group);
     let mut statements = Statements::default();
     while jobs.recv_many(&mut group, max_group).await > 0 {
-        let results = match commit_set(&mut conn, &group, &mut statements).await {
+        let results = match commit_set(&mut conn, &group).await {
             Some(results) => results,
             None => commit_one_by_one(&mut conn, &group, &mut statements).await,
         };
@@ -312,7 +312,6 @@ async fn run_writer(
 async fn commit_set(
     conn: &mut SqliteConnection,
     group: &[Job],
-    statements: &mut Statements,
 ) -> Option<Vec<Result<AppendOutcome, StoreError>>> {
     use std::collections::HashMap;
     use std::fmt::Write as _;
@@ -445,7 +444,7 @@ async fn commit_set(
         });
     }
 
-    let written = insert_accepted(conn, group, &accepted, &results, statements).await;
+    let written = insert_accepted(conn, group, &accepted, &results).await;
     let committed = match written {
         Ok(()) => sqlx::query("COMMIT").execute(&mut *conn).await.map(|_| ()),
         Err(e) => Err(e),
@@ -458,89 +457,98 @@ async fn commit_set(
     Some(results)
 }
 
-/// The rows of the accepted appends, in multi-row INSERTs of fixed sizes (so that their
-/// prepared statements are reused).
+/// The rows of the accepted appends and their command records, in one round trip: each table's
+/// rows travel as one JSON text, unpacked by `json_each`. (Binding many parameters is
+/// quadratic in SQLite: `sqlite3_bind_parameter_name` scans a list for every parameter, and
+/// sqlx asks it for each one.) Payloads travel as JSON strings, so they are stored byte for byte.
 async fn insert_accepted(
     conn: &mut SqliteConnection,
     group: &[Job],
     accepted: &[(usize, Vec<u64>)],
     results: &[Result<AppendOutcome, StoreError>],
-    statements: &mut Statements,
 ) -> Result<(), sqlx::Error> {
+    use std::fmt::Write as _;
+
     let recorded_at = micros(OffsetDateTime::now_utc());
-    let mut rows = Vec::new();
+    let hex = |u: Option<Uuid>| match u {
+        Some(u) => format!("\"{}\"", u.simple()),
+        None => "null".to_owned(),
+    };
+    let mut events = String::from("[");
+    let mut commands = String::from("[");
     for (g, bases) in accepted {
-        let request = &group[*g].request;
+        let job = &group[*g];
+        let request = &job.request;
         let Ok(outcome) = &results[*g] else { continue };
+        let m = &request.metadata;
+        let metadata = format!(
+            "{},{},{},{},{},{}",
+            hex(m.actor),
+            hex(m.agency),
+            hex(Some(m.command_id)),
+            hex(Some(m.correlation_id)),
+            hex(m.causation_id),
+            recorded_at
+        );
         let mut in_stream = vec![0u64; request.streams.len()];
         for (i, (stream_index, s, e)) in request.events().enumerate() {
             in_stream[stream_index] += 1;
-            rows.push((
-                outcome.positions[i].0 as i64,
-                e,
-                s,
-                (bases[stream_index] + in_stream[stream_index]) as i64,
-                &request.metadata,
-            ));
+            if events.len() > 1 {
+                events.push(',');
+            }
+            // Stream and event type names are validated ASCII without quotes or backslashes.
+            let _ = write!(
+                events,
+                "[{},\"{}\",\"{}\",\"{}\",{},\"{}\",{},{},{}]",
+                outcome.positions[i].0,
+                e.event_id.simple(),
+                s.stream.stream_type,
+                s.stream.id.simple(),
+                bases[stream_index] + in_stream[stream_index],
+                e.event_type,
+                e.schema_version,
+                serde_json::Value::String(e.payload.get().to_owned()),
+                metadata
+            );
         }
-    }
-    for chunk in fixed_chunks(&rows) {
-        let mut q = sqlx::query(AssertSqlSafe(statements.event_rows(chunk.len())));
-        for (position, e, s, version, m) in chunk {
-            q = q
-                .bind(*position)
-                .bind(e.event_id)
-                .bind(s.stream.stream_type.as_str())
-                .bind(s.stream.id)
-                .bind(*version)
-                .bind(e.event_type.as_str())
-                .bind(e.schema_version as i64)
-                .bind(e.payload.get())
-                .bind(m.actor)
-                .bind(m.agency)
-                .bind(m.command_id)
-                .bind(m.correlation_id)
-                .bind(m.causation_id)
-                .bind(recorded_at);
+        let stored = StoredResult {
+            positions: outcome.positions.iter().map(|p| p.0).collect(),
+            base_versions: bases.clone(),
+        };
+        if commands.len() > 1 {
+            commands.push(',');
         }
-        q.execute(&mut *conn).await?;
+        let _ = write!(
+            commands,
+            "[\"{}\",\"{}\",{},{}]",
+            request.command_id().simple(),
+            job.fingerprint
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>(),
+            serde_json::Value::String(stored.to_json()),
+            recorded_at
+        );
     }
-    let commands: Vec<(&Job, String)> = accepted
-        .iter()
-        .filter_map(|(g, bases)| {
-            let outcome = results[*g].as_ref().ok()?;
-            let stored = StoredResult {
-                positions: outcome.positions.iter().map(|p| p.0).collect(),
-                base_versions: bases.clone(),
-            };
-            Some((&group[*g], stored.to_json()))
-        })
-        .collect();
-    for chunk in fixed_chunks(&commands) {
-        let mut q = sqlx::query(AssertSqlSafe(statements.command_rows(chunk.len())));
-        for (job, result) in chunk {
-            q = q
-                .bind(job.request.command_id())
-                .bind(&job.fingerprint[..])
-                .bind(result.as_str())
-                .bind(recorded_at);
-        }
-        q.execute(&mut *conn).await?;
-    }
+    events.push(']');
+    commands.push(']');
+    sqlx::query(
+        "INSERT INTO banso_events (position, event_id, stream_type, stream_id, version, \
+                event_type, schema_version, payload, actor, agency, command_id, \
+                correlation_id, causation_id, recorded_at) \
+         SELECT value ->> 0, unhex(value ->> 1), value ->> 2, unhex(value ->> 3), value ->> 4, \
+                value ->> 5, value ->> 6, value ->> 7, unhex(value ->> 8), unhex(value ->> 9), \
+                unhex(value ->> 10), unhex(value ->> 11), unhex(value ->> 12), value ->> 13 \
+           FROM json_each(?1); \
+         INSERT INTO banso_commands (command_id, fingerprint, result, recorded_at) \
+         SELECT unhex(value ->> 0), unhex(value ->> 1), value ->> 2, value ->> 3 \
+           FROM json_each(?2)",
+    )
+    .bind(events)
+    .bind(commands)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
-}
-
-/// Chunks of 32, 8 and 1 items (greedily): three statement shapes in all.
-fn fixed_chunks<T>(mut items: &[T]) -> Vec<&[T]> {
-    let mut out = Vec::new();
-    for size in [32, 8, 1] {
-        while items.len() >= size {
-            let (chunk, rest) = items.split_at(size);
-            out.push(chunk);
-            items = rest;
-        }
-    }
-    out
 }
 
 /// Run one group of appends in one transaction, each in its own savepoint: the careful path,
@@ -813,35 +821,9 @@ pub(crate) fn micros(t: OffsetDateTime) -> i64 {
 struct Statements {
     lookups: Vec<Option<Arc<str>>>,
     writes: Vec<Option<Arc<str>>>,
-    event_rows: Vec<Option<Arc<str>>>,
-    command_rows: Vec<Option<Arc<str>>>,
 }
 
 impl Statements {
-    /// Insert n complete event rows (14 parameters each).
-    fn event_rows(&mut self, n: usize) -> Arc<str> {
-        cached(&mut self.event_rows, n, |n| {
-            let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-            format!(
-                "INSERT INTO banso_events (position, event_id, stream_type, stream_id, version, \
-                 event_type, schema_version, payload, actor, agency, command_id, \
-                 correlation_id, causation_id, recorded_at) VALUES {}",
-                vec![row; n].join(", ")
-            )
-        })
-    }
-
-    /// Insert n command records (4 parameters each).
-    fn command_rows(&mut self, n: usize) -> Arc<str> {
-        cached(&mut self.command_rows, n, |n| {
-            format!(
-                "INSERT INTO banso_commands (command_id, fingerprint, result, recorded_at) \
-                 VALUES {}",
-                vec!["(?, ?, ?, ?)"; n].join(", ")
-            )
-        })
-    }
-
     /// Open the savepoint, then one row: the stored fingerprint and result of the command
     /// (`?1`), and the version of each stream (`?2k`, `?2k+1`).
     fn lookup(&mut self, streams: usize) -> Arc<str> {

@@ -66,10 +66,10 @@ struct Args {
     #[arg(long, default_value_t = 32)]
     pg_connections: u32,
     /// PostgreSQL writer tasks of our store (and connections of the raw batched insert).
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 2)]
     pg_writers: usize,
     /// The most appends in one PostgreSQL batch (and commands per raw transaction).
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = 64)]
     pg_batch: usize,
     /// How many times each read is repeated (the median counts).
     #[arg(long, default_value_t = 5)]
