@@ -17,11 +17,18 @@ const SQLITE: &[(i64, &str, &str)] = &[(
     include_str!("../migrations/sqlite/0001_event_store.sql"),
 )];
 
-const POSTGRES: &[(i64, &str, &str)] = &[(
-    1,
-    "event store",
-    include_str!("../migrations/postgres/0001_event_store.sql"),
-)];
+const POSTGRES: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "event store",
+        include_str!("../migrations/postgres/0001_event_store.sql"),
+    ),
+    (
+        2,
+        "group commit",
+        include_str!("../migrations/postgres/0002_append_decided.sql"),
+    ),
+];
 
 fn migrator(migrations: &'static [(i64, &'static str, &'static str)]) -> Migrator {
     Migrator::with_migrations(

@@ -245,14 +245,14 @@ async fn measure(
                 raw_insert_sqlite(&args.sqlite_dir, &rows, args.writers, table).await?
             }
             Which::Postgres => {
-                raw_insert_postgres(
-                    &url,
-                    &rows,
-                    config.postgres.writers,
-                    config.postgres.max_batch,
-                    table,
-                )
-                .await?
+                // As many connections as our writers; each transaction carries the commands of
+                // an equal share of the 64 writers (64 in flight at most, as for our store).
+                let connections = config.postgres.writers.max(1);
+                let batch = args
+                    .writers
+                    .div_ceil(connections)
+                    .min(config.postgres.max_batch);
+                raw_insert_postgres(&url, &rows, connections, batch, table).await?
             }
         };
         wal.report(&store, table.name(), written).await?;
@@ -523,8 +523,8 @@ async fn raw_insert_postgres(
     for sql in table.indexes() {
         sqlx::query(*sql).execute(&pool).await?;
     }
-    // As many connections as our store has writers, each committing the rows of up to `batch`
-    // commands per transaction: the batching our group commit reaches at best.
+    // `connections` connections, each committing the rows of `batch` commands per transaction:
+    // the batching our group commit can reach at best.
     let batches: Vec<Vec<&RawRow>> = commands
         .chunks(batch.max(1))
         .map(|group| group.iter().flatten().collect())

@@ -443,35 +443,14 @@ async fn commit_batch(
         .collect()
 }
 
-/// Commit the appends at `indices` of `batch` in one transaction: one statement looks up their
-/// command ids and stream versions and draws a position for every event; the appends are then
-/// decided in memory, in order (`append::decide_group`); one statement inserts the accepted
-/// events and command records. An append that is refused here (a conflict) gets `None` and is
-/// retried alone afterwards, where a retry by event id is recognised and a conflict reported.
-/// If another server wins a race in between, the insert fails on a unique index: the whole
-/// transaction rolls back and the caller appends one by one.
+/// Commit the appends at `indices` of `batch` together, in two round trips: one statement looks
+/// up their command ids and stream versions; the appends are decided in memory, in order
+/// (`append::decide_group`); one call of `banso_append_decided` writes the accepted ones in one
+/// transaction and returns their positions. An append refused here (a conflict) gets `None`
+/// and is retried alone afterwards, where a retry by event id is recognised and a conflict
+/// reported. Should another writer append between the lookup and the write, the write fails on
+/// a unique index and the caller appends the batch one by one.
 async fn call_batch(
-    conn: &mut PgConnection,
-    batch: &[Job],
-    indices: &[usize],
-) -> Result<Vec<Option<Result<AppendOutcome, StoreError>>>, sqlx::Error> {
-    // The transaction id comes before any position is drawn (see horizon.rs).
-    sqlx::raw_sql("BEGIN; SELECT pg_current_xact_id()")
-        .execute(&mut *conn)
-        .await?;
-    match decide_and_insert(conn, batch, indices).await {
-        Ok(answers) => {
-            sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
-            Ok(answers)
-        }
-        Err(e) => {
-            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
-            Err(e)
-        }
-    }
-}
-
-async fn decide_and_insert(
     conn: &mut PgConnection,
     batch: &[Job],
     indices: &[usize],
@@ -488,7 +467,6 @@ async fn decide_and_insert(
             }
         }
     }
-    let total_events: usize = jobs.iter().map(|j| j.request.event_count()).sum();
     let rows = sqlx::query(
         "SELECT 1 AS kind, s.k AS k, \
                 (SELECT coalesce(max(e.version), 0) FROM banso_events e \
@@ -497,10 +475,7 @@ async fn decide_and_insert(
            FROM unnest($1::text[], $2::uuid[]) WITH ORDINALITY AS s(t, i, k) \
          UNION ALL \
          SELECT 2, NULL, NULL, c.command_id, c.fingerprint, c.result::text \
-           FROM banso_commands c WHERE c.command_id = ANY($3) \
-         UNION ALL \
-         SELECT 3, g.k, nextval('banso_position_seq'), NULL, NULL, NULL \
-           FROM generate_series(1, $4) WITH ORDINALITY AS g(x, k)",
+           FROM banso_commands c WHERE c.command_id = ANY($3)",
     )
     .bind(
         streams
@@ -514,67 +489,65 @@ async fn decide_and_insert(
             .map(|j| j.request.command_id())
             .collect::<Vec<_>>(),
     )
-    .bind(total_events as i32)
     .fetch_all(&mut *conn)
     .await?;
 
     let mut versions: HashMap<&StreamId, u64> = HashMap::with_capacity(streams.len());
     let mut stored: HashMap<Uuid, (Vec<u8>, String)> = HashMap::new();
-    let mut drawn: Vec<(i64, i64)> = Vec::with_capacity(total_events);
     for row in &rows {
-        match row.try_get::<i32, _>("kind")? {
-            1 => {
-                let k: i64 = row.try_get("k")?;
-                if let Some(stream) = streams.get((k - 1) as usize) {
-                    versions.insert(stream, row.try_get::<i64, _>("v")? as u64);
-                }
+        if row.try_get::<i32, _>("kind")? == 1 {
+            let k: i64 = row.try_get("k")?;
+            if let Some(stream) = streams.get((k - 1) as usize) {
+                versions.insert(stream, row.try_get::<i64, _>("v")? as u64);
             }
-            2 => {
-                stored.insert(
-                    row.try_get("command_id")?,
-                    (row.try_get("fingerprint")?, row.try_get("result")?),
-                );
-            }
-            _ => drawn.push((row.try_get("k")?, row.try_get("v")?)),
+        } else {
+            stored.insert(
+                row.try_get("command_id")?,
+                (row.try_get("fingerprint")?, row.try_get("result")?),
+            );
         }
     }
-    drawn.sort_unstable();
-    let mut positions = drawn.into_iter().map(|(_, p)| p as u64);
 
     let verdicts = append::decide_group(
         jobs.iter().map(|j| (&j.request, &j.fingerprint)),
         &stored,
         &mut versions,
     );
-    let mut answers = Vec::with_capacity(jobs.len());
+    let mut answers: Vec<Option<Result<AppendOutcome, StoreError>>> =
+        Vec::with_capacity(jobs.len());
     let mut rows = EventRows::default();
-    let recorded_at = OffsetDateTime::now_utc();
-    for (job, verdict) in jobs.iter().zip(verdicts) {
-        // Every event drew a position; a refused append leaves its positions as a gap.
-        let mine: Vec<u64> = positions.by_ref().take(job.request.event_count()).collect();
+    let mut accepted = Vec::new();
+    for (i, (job, verdict)) in jobs.iter().zip(verdicts).enumerate() {
         answers.push(match verdict {
             Verdict::Accept { bases } => {
-                let result = StoredResult {
-                    positions: mine,
-                    base_versions: bases,
-                };
-                rows.push(&job.request, &job.fingerprint, &result);
-                Some(Ok(result.outcome(&job.request, false)))
+                rows.push(&job.request, &job.fingerprint, &bases);
+                accepted.push((i, bases));
+                None
             }
             Verdict::Answer(answer) => Some(answer),
             Verdict::SameAs(_) | Verdict::Conflict(_) => None,
         });
     }
-    if !rows.command_ids.is_empty() {
-        rows.insert(conn, recorded_at).await?;
+    if accepted.is_empty() {
+        return Ok(answers);
+    }
+    let positions = rows.insert(conn, OffsetDateTime::now_utc()).await?;
+    let mut positions = positions.into_iter().map(|p| p as u64);
+    for (i, bases) in accepted {
+        let request = &jobs[i].request;
+        let result = StoredResult {
+            positions: positions.by_ref().take(request.event_count()).collect(),
+            base_versions: bases,
+        };
+        answers[i] = Some(Ok(result.outcome(request, false)));
     }
     Ok(answers)
 }
 
-/// The rows of the accepted appends of a batch, as the parallel arrays one INSERT takes.
+/// The rows of the accepted appends of a batch, as the parallel arrays that
+/// `banso_append_decided` takes.
 #[derive(Default)]
 struct EventRows<'a> {
-    positions: Vec<i64>,
     event_ids: Vec<Uuid>,
     stream_types: Vec<&'a str>,
     stream_ids: Vec<Uuid>,
@@ -589,21 +562,23 @@ struct EventRows<'a> {
     causation_ids: Vec<Option<Uuid>>,
     command_ids: Vec<Uuid>,
     fingerprints: Vec<Vec<u8>>,
-    results: Vec<String>,
+    event_from: Vec<i32>,
+    event_to: Vec<i32>,
+    bases: Vec<String>,
 }
 
 impl<'a> EventRows<'a> {
-    fn push(&mut self, request: &'a AppendRequest, fingerprint: &[u8; 16], result: &StoredResult) {
+    fn push(&mut self, request: &'a AppendRequest, fingerprint: &[u8; 16], bases: &[u64]) {
         let m = &request.metadata;
+        self.event_from.push(self.event_ids.len() as i32 + 1);
         let mut in_stream = vec![0u64; request.streams.len()];
-        for (i, (stream_index, s, e)) in request.events().enumerate() {
+        for (stream_index, s, e) in request.events() {
             in_stream[stream_index] += 1;
-            self.positions.push(result.positions[i] as i64);
             self.event_ids.push(e.event_id);
             self.stream_types.push(s.stream.stream_type.as_str());
             self.stream_ids.push(s.stream.id);
             self.versions
-                .push((result.base_versions[stream_index] + in_stream[stream_index]) as i64);
+                .push((bases[stream_index] + in_stream[stream_index]) as i64);
             self.event_types.push(e.event_type.as_str());
             self.schema_versions.push(e.schema_version as i32);
             self.payloads.push(e.payload.get());
@@ -613,37 +588,24 @@ impl<'a> EventRows<'a> {
             self.correlation_ids.push(m.correlation_id);
             self.causation_ids.push(m.causation_id);
         }
+        self.event_to.push(self.event_ids.len() as i32);
         self.command_ids.push(m.command_id);
         self.fingerprints.push(fingerprint.to_vec());
-        self.results.push(result.to_json());
+        self.bases
+            .push(serde_json::to_string(bases).expect("a vector of integers always serializes"));
     }
 
+    /// Write the rows in one transaction; the positions of the events, in order.
     async fn insert(
         self,
         conn: &mut PgConnection,
         recorded_at: OffsetDateTime,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "WITH events AS ( \
-               INSERT INTO banso_events (position, event_id, stream_type, stream_id, version, \
-                      event_type, schema_version, payload, actor, agency, command_id, \
-                      correlation_id, causation_id, recorded_at) \
-               SELECT x.position, x.event_id, x.stream_type, x.stream_id, x.version, \
-                      x.event_type, x.schema_version, x.payload::jsonb, x.actor, x.agency, \
-                      x.command_id, x.correlation_id, x.causation_id, $14 \
-                 FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::uuid[], $5::bigint[], \
-                             $6::text[], $7::int[], $8::text[], $9::uuid[], $10::uuid[], \
-                             $11::uuid[], $12::uuid[], $13::uuid[]) \
-                   AS x(position, event_id, stream_type, stream_id, version, event_type, \
-                        schema_version, payload, actor, agency, command_id, correlation_id, \
-                        causation_id) \
-             ) \
-             INSERT INTO banso_commands (command_id, fingerprint, result, recorded_at) \
-             SELECT c.command_id, c.fingerprint, c.result::jsonb, $14 \
-               FROM unnest($15::uuid[], $16::bytea[], $17::text[]) \
-                 AS c(command_id, fingerprint, result)",
+    ) -> Result<Vec<i64>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT banso_append_decided($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
+             $13, $14, $15, $16, $17, $18)",
         )
-        .bind(self.positions)
+        .bind(recorded_at)
         .bind(self.event_ids)
         .bind(self.stream_types)
         .bind(self.stream_ids)
@@ -656,13 +618,13 @@ impl<'a> EventRows<'a> {
         .bind(self.event_command_ids)
         .bind(self.correlation_ids)
         .bind(self.causation_ids)
-        .bind(recorded_at)
         .bind(self.command_ids)
         .bind(self.fingerprints)
-        .bind(self.results)
-        .execute(&mut *conn)
-        .await?;
-        Ok(())
+        .bind(self.event_from)
+        .bind(self.event_to)
+        .bind(self.bases)
+        .fetch_one(&mut *conn)
+        .await
     }
 }
 
