@@ -3,11 +3,11 @@
 
 use std::sync::Mutex;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::append::{self, Limits};
 use crate::error::StoreError;
-use crate::model::{AppendOutcome, AppendRequest};
+use crate::model::{AppendOutcome, AppendRequest, Position};
 
 /// One append waiting for a writer.
 pub(crate) struct Job {
@@ -56,4 +56,33 @@ impl Queue {
     pub fn close(&self) {
         drop(self.0.lock().expect("queue lock poisoned").take());
     }
+}
+
+/// Send every job of a group its answer. Returns the highest position the group wrote, if any.
+pub(crate) fn answer(
+    jobs: &mut Vec<Job>,
+    results: Vec<Result<AppendOutcome, StoreError>>,
+) -> Option<Position> {
+    let mut last = None;
+    for (job, result) in jobs.drain(..).zip(results) {
+        if let Ok(outcome) = &result
+            && !outcome.duplicate
+        {
+            last = last.max(Some(outcome.last_position()));
+        }
+        // A caller that gave up waiting is no reason to stop: its append is stored all the same.
+        let _ = job.reply.send(result);
+    }
+    last
+}
+
+/// Move a published head up to `position` (never down), waking its watchers if it moved.
+pub(crate) fn raise(head: &watch::Sender<Position>, position: Position) {
+    head.send_if_modified(|h| {
+        let newer = position > *h;
+        if newer {
+            *h = position;
+        }
+        newer
+    });
 }

@@ -27,7 +27,7 @@ use crate::model::{
     AppendOutcome, AppendRequest, Metadata, Position, RecordedEvent, StreamId, StreamType,
     StreamVersion,
 };
-use crate::queue::{Job, Queue};
+use crate::queue::{self, Job, Queue};
 
 /// How hard SQLite works to keep an acknowledged append through a power cut.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -278,23 +278,8 @@ async fn run_writer(
             Some(results) => results,
             None => commit_one_by_one(&mut conn, &group, &mut statements).await,
         };
-        let mut last = None;
-        for (job, result) in group.drain(..).zip(results) {
-            if let Ok(outcome) = &result
-                && !outcome.duplicate
-            {
-                last = last.max(Some(outcome.last_position()));
-            }
-            let _ = job.reply.send(result);
-        }
-        if let Some(last) = last {
-            head.send_if_modified(|h| {
-                let newer = last > *h;
-                if newer {
-                    *h = last;
-                }
-                newer
-            });
+        if let Some(last) = queue::answer(&mut group, results) {
+            queue::raise(&head, last);
         }
     }
     let _ = conn.close().await;

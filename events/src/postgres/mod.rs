@@ -29,7 +29,7 @@ use crate::model::{
     AppendOutcome, AppendRequest, Metadata, Position, RecordedEvent, StreamId, StreamType,
     StreamVersion,
 };
-use crate::queue::{Job, Queue};
+use crate::queue::{self, Job, Queue};
 use horizon::Horizon;
 
 /// The channel on which appends announce new positions to other processes.
@@ -96,15 +96,8 @@ struct Signals {
 
 impl Signals {
     fn announce_local(&self, last: Position) {
-        let raise = |h: &mut Position| {
-            let newer = last > *h;
-            if newer {
-                *h = last;
-            }
-            newer
-        };
-        self.appended.send_if_modified(raise);
-        self.wake.send_if_modified(raise);
+        queue::raise(&self.appended, last);
+        queue::raise(&self.wake, last);
     }
 }
 
@@ -387,16 +380,7 @@ async fn run_writer(
                 })
                 .collect(),
         };
-        let mut last = None;
-        for (job, result) in batch.drain(..).zip(results) {
-            if let Ok(outcome) = &result
-                && !outcome.duplicate
-            {
-                last = last.max(Some(outcome.last_position()));
-            }
-            let _ = job.reply.send(result);
-        }
-        if let Some(last) = last {
+        if let Some(last) = queue::answer(&mut batch, results) {
             signals.announce_local(last);
         }
     }
@@ -859,13 +843,7 @@ async fn listen(mut listener: PgListener, signals: Arc<Signals>) {
             note = listener.recv() => match note {
                 Ok(note) => {
                     if let Ok(p) = note.payload().parse::<u64>() {
-                        signals.wake.send_if_modified(|h| {
-                            let newer = Position(p) > *h;
-                            if newer {
-                                *h = Position(p);
-                            }
-                            newer
-                        });
+                        queue::raise(&signals.wake, Position(p));
                     }
                 }
                 Err(e) => {
