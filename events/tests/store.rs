@@ -843,3 +843,43 @@ async fn postgres_a_gap_left_by_an_aborted_append_is_passed_over() {
     assert_eq!(positions, kept.positions.iter().copied().collect());
     h.finish().await;
 }
+
+/// A horizon that stops just after a gap (an aborted append, nothing committed yet beyond it)
+/// must not strand readers: when everything up to the horizon is a gap, the reader advances the
+/// horizon instead of reading the same empty range forever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_horizon_resting_on_a_gap_does_not_strand_a_subscriber() {
+    let Some(h) = Harness::new(Backend::Postgres).await else {
+        return;
+    };
+    let banso_events::EventStore::Postgres(pg) = &h.store else {
+        unreachable!()
+    };
+    let mut conn = pg.pool().acquire().await.unwrap();
+    sqlx::query("BEGIN").execute(&mut *conn).await.unwrap();
+    let aborted = pg
+        .append_in_transaction(
+            &mut conn,
+            append_to(&case(), ExpectedVersion::NoStream, notes(2)),
+        )
+        .await
+        .unwrap();
+    sqlx::query("ROLLBACK").execute(&mut *conn).await.unwrap();
+    drop(conn);
+    // The horizon now rests on the gap: every position up to it is final, none is an event.
+    let horizon = h.store.head().await.unwrap();
+    assert_eq!(horizon, aborted.last_position());
+
+    let kept = h
+        .store
+        .append(append_to(&case(), ExpectedVersion::NoStream, notes(1)))
+        .await
+        .unwrap();
+    let mut sub = h.store.subscribe(Position::START, &h.config);
+    let first = tokio::time::timeout(Duration::from_secs(10), sub.next())
+        .await
+        .expect("the subscriber is stuck before a gap")
+        .unwrap();
+    assert_eq!(first.position, kept.last_position());
+    h.finish().await;
+}

@@ -253,17 +253,6 @@ impl PostgresStore {
         after: Position,
         limit: usize,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
-        let mut horizon = self.inner.horizon.known();
-        if horizon <= after {
-            horizon = self
-                .inner
-                .horizon
-                .advance(&self.inner.pool, READ_PATIENCE)
-                .await?;
-            if horizon <= after {
-                return Ok(Vec::new());
-            }
-        }
         // No upper bound in the WHERE clause: with a range on both sides and stale statistics
         // (a freshly loaded table) the planner picks a bitmap scan and sorts the whole range.
         // At most `horizon - after` rows lie in (after, horizon], so that LIMIT never reads past
@@ -272,15 +261,46 @@ impl PostgresStore {
             select_event!(),
             " WHERE position > $1 ORDER BY position LIMIT $2"
         );
-        let span = (horizon.0 - after.0).min(limit as u64);
-        let rows = sqlx::query(SQL)
-            .bind(after.0 as i64)
-            .bind(span as i64)
-            .fetch_all(&self.inner.pool)
-            .await?;
-        let mut events = rows.iter().map(decode_row).collect::<Result<Vec<_>, _>>()?;
-        events.retain(|e| e.position <= horizon);
-        Ok(events)
+        let mut horizon = self.inner.horizon.known();
+        let mut advanced = false;
+        loop {
+            if horizon <= after {
+                if advanced {
+                    return Ok(Vec::new());
+                }
+                horizon = self
+                    .inner
+                    .horizon
+                    .advance(&self.inner.pool, READ_PATIENCE)
+                    .await?;
+                advanced = true;
+                continue;
+            }
+            let span = (horizon.0 - after.0).min(limit as u64);
+            let rows = sqlx::query(SQL)
+                .bind(after.0 as i64)
+                .bind(span as i64)
+                .fetch_all(&self.inner.pool)
+                .await?;
+            let mut events = rows.iter().map(decode_row).collect::<Result<Vec<_>, _>>()?;
+            events.retain(|e| e.position <= horizon);
+            if !events.is_empty() || advanced {
+                return Ok(events);
+            }
+            // Everything up to the known horizon is a gap (an aborted append): nothing there
+            // will ever appear, and the cursor cannot move past it on its own. Advance the
+            // horizon and read once more.
+            let before = horizon;
+            horizon = self
+                .inner
+                .horizon
+                .advance(&self.inner.pool, READ_PATIENCE)
+                .await?;
+            advanced = true;
+            if horizon <= before {
+                return Ok(Vec::new());
+            }
+        }
     }
 
     /// The read horizon, advanced to cover everything committed so far.
