@@ -65,7 +65,7 @@ pub(crate) fn validate(request: &AppendRequest, limits: &Limits) -> Result<(), R
                 name: e.event_type.clone(),
             });
         }
-        if e.schema_version == 0 {
+        if e.schema_version == 0 || e.schema_version > i32::MAX as u32 {
             return Err(RequestError::InvalidSchemaVersion {
                 event_type: e.event_type.clone(),
             });
@@ -77,6 +77,13 @@ pub(crate) fn validate(request: &AppendRequest, limits: &Limits) -> Result<(), R
                 event_type: e.event_type.clone(),
                 size,
                 limit: limits.max_payload_bytes,
+            });
+        }
+        // PostgreSQL's jsonb cannot hold the NUL character; refuse it on both backends alike.
+        if e.payload.get().contains("\\u0000") {
+            return Err(RequestError::NulInPayload {
+                index,
+                event_type: e.event_type.clone(),
             });
         }
         if !ids.insert(e.event_id) {

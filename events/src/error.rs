@@ -77,8 +77,12 @@ pub enum RequestError {
     InvalidStreamType { name: String },
     #[error("event type {name:?} is invalid: use 1 to 128 ASCII letters, digits, '_', '.' or '-'")]
     InvalidEventType { name: String },
-    #[error("event {event_type} has schema version 0: schema versions start at 1")]
+    #[error("event {event_type} has an invalid schema version: use 1 to 2147483647")]
     InvalidSchemaVersion { event_type: String },
+    #[error(
+        "event #{index} ({event_type}) has the NUL character (\\u0000) in its payload; remove it"
+    )]
+    NulInPayload { index: usize, event_type: String },
     #[error(
         "event #{index} ({event_type}) has a payload of {size} bytes; the limit is {limit} bytes"
     )]

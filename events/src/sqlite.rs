@@ -9,7 +9,7 @@
 //! `query_only` connections.
 
 use std::str::FromStr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{
@@ -72,7 +72,8 @@ pub struct SqliteStore {
 struct Inner {
     reads: SqlitePool,
     queue: Queue,
-    writer_task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// Held by `close` while the writer finishes, so that every caller of `close` waits.
+    writer_task: tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// The highest committed position, published by the writer after each commit.
     head: watch::Sender<Position>,
     limits: Limits,
@@ -138,7 +139,7 @@ impl SqliteStore {
             inner: Arc::new(Inner {
                 reads,
                 queue,
-                writer_task: Mutex::new(Some(task)),
+                writer_task: tokio::sync::Mutex::new(Some(task)),
                 head,
                 limits,
             }),
@@ -162,7 +163,7 @@ impl SqliteStore {
         let rows = sqlx::query(SQL)
             .bind(stream.stream_type.as_str())
             .bind(stream.id)
-            .bind(from.0 as i64)
+            .bind(clamp_i64(from.0))
             .bind(limit_i64(limit))
             .fetch_all(&self.inner.reads)
             .await?;
@@ -191,7 +192,7 @@ impl SqliteStore {
             " WHERE position > ?1 ORDER BY position LIMIT ?2"
         );
         let rows = sqlx::query(SQL)
-            .bind(after.0 as i64)
+            .bind(clamp_i64(after.0))
             .bind(limit_i64(limit))
             .fetch_all(&self.inner.reads)
             .await?;
@@ -215,9 +216,10 @@ impl SqliteStore {
     /// Finish the appends already queued, then stop the writer. Later appends get `Closed`.
     pub async fn close(&self) {
         self.inner.queue.close();
-        let task = self.inner.writer_task.lock().expect("poisoned").take();
-        if let Some(task) = task {
-            let _ = task.await;
+        let mut task = self.inner.writer_task.lock().await;
+        if let Some(running) = task.as_mut() {
+            let _ = running.await;
+            *task = None;
         }
         self.inner.reads.close().await;
     }
@@ -230,6 +232,11 @@ impl SqliteStore {
 
 fn limit_i64(limit: usize) -> i64 {
     i64::try_from(limit).unwrap_or(i64::MAX)
+}
+
+/// Positions and versions beyond what SQL's signed integers hold read as "after everything".
+pub(crate) fn clamp_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 fn decode_row(row: &SqliteRow) -> Result<RecordedEvent, StoreError> {
@@ -392,6 +399,7 @@ async fn commit_set(
     );
     let mut results: Vec<Result<AppendOutcome, StoreError>> = Vec::with_capacity(group.len());
     let mut accepted: Vec<(usize, Vec<u64>)> = Vec::new();
+    let mut accepted_ids: std::collections::HashSet<Uuid> = std::collections::HashSet::new();
     for (g, verdict) in verdicts.into_iter().enumerate() {
         let job = &group[g];
         results.push(match verdict {
@@ -406,8 +414,17 @@ async fn commit_set(
                 }),
             },
             Verdict::Conflict(conflict) => {
-                // It may be a retry by event id of an append already stored (a read, inside
-                // the transaction): the careful path answers that. Otherwise it stands.
+                // It may be a retry by event id of an append accepted earlier in this group
+                // (not written yet, so invisible to a read) or already stored: the careful
+                // path answers both. Otherwise the conflict stands.
+                if job
+                    .request
+                    .events()
+                    .any(|(_, _, e)| accepted_ids.contains(&e.event_id))
+                {
+                    let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                    return None;
+                }
                 match retry_by_event_ids(conn, job).await {
                     Ok(None) => Err(conflict),
                     Ok(Some(_)) | Err(_) => {
@@ -423,6 +440,7 @@ async fn commit_set(
                     base_versions: bases.clone(),
                 };
                 next += count;
+                accepted_ids.extend(job.request.events().map(|(_, _, e)| e.event_id));
                 accepted.push((g, bases));
                 Ok(result.outcome(&job.request, false))
             }
@@ -592,12 +610,12 @@ async fn commit_one_by_one(
 
     if let Err(e) = sqlx::query("COMMIT").execute(&mut *conn).await {
         let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-        // Nothing of this group is stored; a duplicate's answer referred to an earlier commit
-        // and stays true.
+        // Nothing of this group is stored. Not even a duplicate's answer can stand: it may have
+        // been read from a row this very transaction wrote (a retry in the same group). A
+        // retry of any of them gets the true answer.
         return results
             .into_iter()
             .map(|r| match r {
-                Ok(o) if o.duplicate => Ok(o),
                 Ok(_) => Err(StoreError::WriteFailed {
                     reason: e.to_string(),
                 }),

@@ -216,16 +216,65 @@ impl Subscription {
     }
 }
 
-/// A URL without its password, for error messages and logs.
+/// A URL without its passwords (`user:password@` and `password=` / `sslpassword=` in the
+/// query string), for error messages and logs.
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let mut out = match (base.find("://"), base.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let userinfo = &url[scheme_end + 3..at];
+            let userinfo = &base[scheme_end + 3..at];
             match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
-                None => url.to_owned(),
+                Some((user, _)) => {
+                    format!("{}{}:***{}", &base[..scheme_end + 3], user, &base[at..])
+                }
+                None => base.to_owned(),
             }
         }
-        _ => url.to_owned(),
+        _ => base.to_owned(),
+    };
+    if let Some(query) = query {
+        out.push('?');
+        let params: Vec<String> = query
+            .split('&')
+            .map(|param| match param.split_once('=') {
+                Some((key, _))
+                    if key.eq_ignore_ascii_case("password")
+                        || key.eq_ignore_ascii_case("sslpassword") =>
+                {
+                    format!("{key}=***")
+                }
+                _ => param.to_owned(),
+            })
+            .collect();
+        out.push_str(&params.join("&"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redact_hides_every_password_form() {
+        assert_eq!(
+            redact("postgres://banso:hunter2@db:5432/banso"),
+            "postgres://banso:***@db:5432/banso"
+        );
+        assert_eq!(
+            redact("postgres://banso@db/banso?password=hunter2&sslmode=require"),
+            "postgres://banso@db/banso?password=***&sslmode=require"
+        );
+        assert_eq!(
+            redact("postgres://db/banso?sslpassword=p&options=-c%20search_path%3Dx"),
+            "postgres://db/banso?sslpassword=***&options=-c%20search_path%3Dx"
+        );
+        assert_eq!(
+            redact("sqlite://./data/banso.db"),
+            "sqlite://./data/banso.db"
+        );
     }
 }

@@ -759,11 +759,10 @@ async fn postgres_a_subscriber_waits_for_an_open_lower_position_then_delivers_bo
     let mut sub = h.store.subscribe(Position::START, &h.config);
 
     // Transaction A draws the lower position and stays open.
-    let mut conn = pg.pool().acquire().await.unwrap();
-    sqlx::query("BEGIN").execute(&mut *conn).await.unwrap();
+    let mut tx = pg.pool().begin().await.unwrap();
     let a = pg
         .append_in_transaction(
-            &mut conn,
+            &mut tx,
             append_to(&case(), ExpectedVersion::NoStream, notes(1)),
         )
         .await
@@ -796,8 +795,7 @@ async fn postgres_a_subscriber_waits_for_an_open_lower_position_then_delivers_bo
             .is_empty()
     );
 
-    sqlx::query("COMMIT").execute(&mut *conn).await.unwrap();
-    drop(conn);
+    tx.commit().await.unwrap();
     let first = tokio::time::timeout(Duration::from_secs(10), sub.next())
         .await
         .unwrap()
@@ -821,17 +819,15 @@ async fn postgres_a_gap_left_by_an_aborted_append_is_passed_over() {
     let banso_events::EventStore::Postgres(pg) = &h.store else {
         unreachable!()
     };
-    let mut conn = pg.pool().acquire().await.unwrap();
-    sqlx::query("BEGIN").execute(&mut *conn).await.unwrap();
+    let mut tx = pg.pool().begin().await.unwrap();
     let aborted = pg
         .append_in_transaction(
-            &mut conn,
+            &mut tx,
             append_to(&case(), ExpectedVersion::NoStream, notes(2)),
         )
         .await
         .unwrap();
-    sqlx::query("ROLLBACK").execute(&mut *conn).await.unwrap();
-    drop(conn);
+    tx.rollback().await.unwrap();
     let kept = h
         .store
         .append(append_to(&case(), ExpectedVersion::NoStream, notes(1)))
@@ -855,17 +851,15 @@ async fn postgres_a_horizon_resting_on_a_gap_does_not_strand_a_subscriber() {
     let banso_events::EventStore::Postgres(pg) = &h.store else {
         unreachable!()
     };
-    let mut conn = pg.pool().acquire().await.unwrap();
-    sqlx::query("BEGIN").execute(&mut *conn).await.unwrap();
+    let mut tx = pg.pool().begin().await.unwrap();
     let aborted = pg
         .append_in_transaction(
-            &mut conn,
+            &mut tx,
             append_to(&case(), ExpectedVersion::NoStream, notes(2)),
         )
         .await
         .unwrap();
-    sqlx::query("ROLLBACK").execute(&mut *conn).await.unwrap();
-    drop(conn);
+    tx.rollback().await.unwrap();
     // The horizon now rests on the gap: every position up to it is final, none is an event.
     let horizon = h.store.head().await.unwrap();
     assert_eq!(horizon, aborted.last_position());
@@ -881,5 +875,106 @@ async fn postgres_a_horizon_resting_on_a_gap_does_not_strand_a_subscriber() {
         .expect("the subscriber is stuck before a gap")
         .unwrap();
     assert_eq!(first.position, kept.last_position());
+    h.finish().await;
+}
+
+both_backends! {
+    async fn a_retry_by_event_ids_racing_its_first_attempt_is_answered_as_a_duplicate(h: Harness) {
+        // Both arrive together, so they usually share one group commit.
+        for _ in 0..5 {
+            let first = append_to(&case(), ExpectedVersion::NoStream, notes(2));
+            let mut retry = first.clone();
+            retry.metadata.command_id = Uuid::now_v7();
+            let (a, b) = tokio::join!(h.store.append(first.clone()), h.store.append(retry));
+            let (a, b) = (a.unwrap(), b.unwrap());
+            assert_eq!(a.positions, b.positions);
+            assert_eq!([a.duplicate, b.duplicate].iter().filter(|d| **d).count(), 1);
+        }
+        assert_eq!(read_everything(&h.store, 100).await.len(), 10);
+        h.finish().await;
+    }
+}
+
+both_backends! {
+    async fn closing_from_two_clones_at_once_still_finishes_every_queued_append(h: Harness) {
+        let store = h.store.clone();
+        let mut appends = Vec::new();
+        for _ in 0..40 {
+            let store = store.clone();
+            let request = append_to(&case(), ExpectedVersion::NoStream, notes(1));
+            appends.push(tokio::spawn(async move { store.append(request).await }));
+        }
+        tokio::task::yield_now().await;
+        let other = h.store.clone();
+        tokio::join!(h.store.close(), other.close());
+        for a in appends {
+            match a.await.unwrap() {
+                Ok(_) | Err(StoreError::Closed) => {}
+                Err(e) => panic!("a queued append failed at close: {e}"),
+            }
+        }
+        h.finish().await;
+    }
+}
+
+both_backends! {
+    async fn payloads_and_positions_beyond_what_both_backends_hold_are_refused_clearly(h: Harness) {
+        let nul = NewEvent::new("NoteTaken", 1, serde_json::value::RawValue::from_string(r#"{"note":"a\u0000b"}"#.into()).unwrap());
+        match h.store.append(append_to(&case(), ExpectedVersion::NoStream, vec![nul])).await {
+            Err(StoreError::Request(e @ RequestError::NulInPayload { .. })) => {
+                assert!(e.to_string().contains("remove it"), "{e}");
+            }
+            other => panic!("expected NulInPayload, got {other:?}"),
+        }
+        let mut huge = note(1);
+        huge.schema_version = u32::MAX;
+        assert!(matches!(
+            h.store.append(append_to(&case(), ExpectedVersion::NoStream, vec![huge])).await,
+            Err(StoreError::Request(RequestError::InvalidSchemaVersion { .. }))
+        ));
+        h.store.append(append_to(&case(), ExpectedVersion::NoStream, notes(2))).await.unwrap();
+        assert!(h.store.read_all(Position(u64::MAX), 10).await.unwrap().is_empty());
+        h.finish().await;
+    }
+}
+
+/// Appends to the same two streams in opposite orders from two servers must not deadlock
+/// (rows are inserted in one lock order) and an `Any` append always lands.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_appends_to_the_same_streams_in_opposite_orders_all_land() {
+    let Some(h) = Harness::new(Backend::Postgres).await else {
+        return;
+    };
+    let other = h.second_store().await;
+    let (s1, s2) = (case(), case());
+    let mut tasks = Vec::new();
+    for round in 0..30 {
+        for (store, first, second) in [
+            (h.store.clone(), s1.clone(), s2.clone()),
+            (other.clone(), s2.clone(), s1.clone()),
+        ] {
+            tasks.push(tokio::spawn(async move {
+                let request = append_to(&first, ExpectedVersion::Any, notes(3)).and_stream(
+                    second,
+                    ExpectedVersion::Any,
+                    notes(3),
+                );
+                (round, store.append(request).await)
+            }));
+        }
+    }
+    for t in tasks {
+        let (round, result) = t.await.unwrap();
+        assert!(result.is_ok(), "round {round}: {result:?}");
+    }
+    assert_eq!(
+        h.store.stream_version(&s1).await.unwrap(),
+        StreamVersion(180)
+    );
+    assert_eq!(
+        h.store.stream_version(&s2).await.unwrap(),
+        StreamVersion(180)
+    );
+    other.close().await;
     h.finish().await;
 }

@@ -3,7 +3,9 @@
 -- may become visible out of order. Readers only read below a safe horizon (see horizon.rs).
 -- Never edit this file once landed: add a new migration instead.
 
-CREATE SEQUENCE banso_position_seq AS bigint;
+-- CACHE 1 (the default, pinned): the read horizon relies on positions being drawn in the order
+-- of the calls, which per-session caching would break.
+CREATE SEQUENCE banso_position_seq AS bigint CACHE 1;
 
 CREATE TABLE banso_events (
     position       bigint      PRIMARY KEY DEFAULT nextval('banso_position_seq'),
@@ -70,10 +72,24 @@ DECLARE
     v_expected  bigint;
     v_positions bigint[];
     v_result    jsonb;
+    v_lock      bigint;
 BEGIN
+    -- Appenders to the same stream take turns (a lock per stream, in one order for all, so no
+    -- deadlock): an append at any version then always lands instead of losing races over and
+    -- over. Taken before the transaction id, so that waiting here holds back no reader.
+    FOR v_lock IN
+        SELECT DISTINCT hashtextextended(s.t || '/' || s.i::text, 0)
+          FROM unnest(p_stream_types, p_stream_ids) AS s(t, i)
+         ORDER BY 1
+    LOOP
+        PERFORM pg_advisory_xact_lock(v_lock);
+    END LOOP;
+
     -- Take the transaction id before drawing any position: the read horizon relies on every
     -- position being drawn by a transaction whose id was assigned earlier.
     PERFORM pg_current_xact_id();
+    -- Readers deliver what they see as final: a commit they can see must survive a crash.
+    PERFORM set_config('synchronous_commit', 'on', true);
 
     RETURN QUERY
         SELECT true, c.fingerprint, c.result FROM banso_commands c
@@ -99,24 +115,22 @@ BEGIN
         v_base := v_base || v_actual;
     END LOOP;
 
-    WITH input AS (
-        SELECT * FROM unnest(p_event_stream, p_event_offset, p_event_ids, p_event_types,
-                             p_schema_versions, p_payloads)
-               WITH ORDINALITY AS ev(s, k, event_id, event_type, schema_version, payload, ord)
-    ), inserted AS (
-        INSERT INTO banso_events (event_id, stream_type, stream_id, version, event_type,
-                                  schema_version, payload, actor, agency, command_id,
-                                  correlation_id, causation_id, recorded_at)
-        SELECT input.event_id, p_stream_types[input.s], p_stream_ids[input.s],
-               v_base[input.s] + input.k, input.event_type, input.schema_version,
-               input.payload::jsonb, p_actor, p_agency, p_command_id, p_correlation_id,
-               p_causation_id, p_recorded_at
-          FROM input
-         ORDER BY input.ord
-        RETURNING banso_events.position, banso_events.event_id
-    )
-    SELECT array_agg(inserted.position ORDER BY input.ord) INTO v_positions
-      FROM inserted JOIN input ON input.event_id = inserted.event_id;
+    -- Positions in the order of the request; rows inserted in the order of their stream and
+    -- version, so that concurrent appends to the same streams take their index locks in one
+    -- order and cannot deadlock.
+    SELECT array_agg(nextval('banso_position_seq') ORDER BY g) INTO v_positions
+      FROM generate_series(1, cardinality(p_event_ids)) AS g;
+
+    INSERT INTO banso_events (position, event_id, stream_type, stream_id, version, event_type,
+                              schema_version, payload, actor, agency, command_id,
+                              correlation_id, causation_id, recorded_at)
+    SELECT v_positions[ev.ord], ev.event_id, p_stream_types[ev.s], p_stream_ids[ev.s],
+           v_base[ev.s] + ev.k, ev.event_type, ev.schema_version, ev.payload::jsonb, p_actor,
+           p_agency, p_command_id, p_correlation_id, p_causation_id, p_recorded_at
+      FROM unnest(p_event_stream, p_event_offset, p_event_ids, p_event_types,
+                  p_schema_versions, p_payloads)
+           WITH ORDINALITY AS ev(s, k, event_id, event_type, schema_version, payload, ord)
+     ORDER BY p_stream_types[ev.s], p_stream_ids[ev.s], v_base[ev.s] + ev.k;
 
     v_result := jsonb_build_object('p', to_jsonb(v_positions), 'b', to_jsonb(v_base));
     INSERT INTO banso_commands (command_id, fingerprint, result, recorded_at)

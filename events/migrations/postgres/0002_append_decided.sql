@@ -34,6 +34,8 @@ DECLARE
 BEGIN
     -- The transaction id comes before any position (see banso_append and horizon.rs).
     PERFORM pg_current_xact_id();
+    -- Readers deliver what they see as final: a commit they can see must survive a crash.
+    PERFORM set_config('synchronous_commit', 'on', true);
     SELECT array_agg(nextval('banso_position_seq') ORDER BY g) INTO v_positions
       FROM generate_series(1, cardinality(p_event_ids)) AS g;
 
@@ -48,7 +50,9 @@ BEGIN
                   p_correlation_ids, p_causation_ids)
            WITH ORDINALITY AS x(event_id, stream_type, stream_id, version, event_type,
                                 schema_version, payload, actor, agency, command_id,
-                                correlation_id, causation_id, k);
+                                correlation_id, causation_id, k)
+     -- One lock order for all writers (see banso_append): no deadlocks between batches.
+     ORDER BY x.stream_type, x.stream_id, x.version;
 
     INSERT INTO banso_commands (command_id, fingerprint, result, recorded_at)
     SELECT c.command_id, c.fingerprint,

@@ -15,7 +15,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions, PgRow, PgValueFormat};
-use std::sync::Mutex;
 
 use sqlx::{PgConnection, PgPool, Row};
 use time::OffsetDateTime;
@@ -82,7 +81,8 @@ struct Inner {
     horizon: Horizon,
     signals: Arc<Signals>,
     queue: Queue,
-    writer_tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    /// Held by `close` while the writers finish, so that every caller of `close` waits.
+    writer_tasks: tokio::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
 struct Signals {
@@ -146,7 +146,12 @@ impl PostgresStore {
             // Its own connection, outside the pool: a pool waits on close for every connection
             // it lent, and a listener never gives its connection back.
             let listener = PgListener::connect(url).await?;
-            tokio::spawn(listen(listener, signals.clone()));
+            // Subscribed before the task starts: a store dropped at once still stops it.
+            tokio::spawn(listen(
+                listener,
+                signals.clone(),
+                signals.shutdown.subscribe(),
+            ));
         }
         let max_batch = config.max_batch.max(1);
         let (queue, jobs) = Queue::new(max_batch * config.writers.max(1) * 2);
@@ -168,7 +173,7 @@ impl PostgresStore {
                 horizon: Horizon::default(),
                 signals,
                 queue,
-                writer_tasks: Mutex::new(writer_tasks),
+                writer_tasks: tokio::sync::Mutex::new(writer_tasks),
             }),
         })
     }
@@ -179,7 +184,10 @@ impl PostgresStore {
     }
 
     /// Append inside the caller's transaction (for a command handler that writes other tables
-    /// atomically with its events). Events become readable when the caller commits. Losing a
+    /// atomically with its events). Events become readable when the caller commits. Open the
+    /// transaction with `pool().begin()` (sqlx rolls it back if dropped), never with a plain
+    /// `BEGIN` on a pooled connection: a connection returned mid-transaction would swallow
+    /// later appends and hold back every reader. Losing a
     /// race to another writer aborts the caller's transaction: it fails with `WriteFailed` and
     /// the whole transaction must be retried.
     pub async fn append_in_transaction(
@@ -228,7 +236,7 @@ impl PostgresStore {
         let rows = sqlx::query(SQL)
             .bind(stream.stream_type.as_str())
             .bind(stream.id)
-            .bind(from.0 as i64)
+            .bind(crate::sqlite::clamp_i64(from.0))
             .bind(limit_i64(limit))
             .fetch_all(&self.inner.pool)
             .await?;
@@ -278,7 +286,7 @@ impl PostgresStore {
             }
             let span = (horizon.0 - after.0).min(limit as u64);
             let rows = sqlx::query(SQL)
-                .bind(after.0 as i64)
+                .bind(crate::sqlite::clamp_i64(after.0))
                 .bind(span as i64)
                 .fetch_all(&self.inner.pool)
                 .await?;
@@ -319,10 +327,11 @@ impl PostgresStore {
     /// Finish the appends already queued, stop the writers and release the connections.
     pub async fn close(&self) {
         self.inner.queue.close();
-        let tasks = std::mem::take(&mut *self.inner.writer_tasks.lock().expect("poisoned"));
-        for task in tasks {
+        let mut tasks = self.inner.writer_tasks.lock().await;
+        for task in tasks.iter_mut() {
             let _ = task.await;
         }
+        tasks.clear();
         self.inner.signals.shutdown.send_replace(());
         self.inner.pool.close().await;
     }
@@ -345,10 +354,19 @@ async fn append_one(
         match call_append(conn, request, fingerprint).await {
             Err(Attempt::LostRace(_)) if attempt < MAX_ATTEMPTS => {
                 // Another append took the version (or the command id) first; the next
-                // attempt sees it committed and decides properly.
+                // attempt sees it committed and decides properly. A short, growing, jittered
+                // pause keeps racing writers from colliding again.
+                let jitter = u64::from(Uuid::now_v7().as_bytes()[15] % 8);
+                tokio::time::sleep(Duration::from_millis((1 << attempt.min(5)) + jitter)).await;
                 continue;
             }
-            Err(Attempt::LostRace(e)) => return Err(e.into()),
+            Err(Attempt::LostRace(e)) => {
+                return Err(StoreError::WriteFailed {
+                    reason: format!(
+                        "lost the race to concurrent appends {MAX_ATTEMPTS} times: {e}"
+                    ),
+                });
+            }
             Err(Attempt::EventIdTaken) => {
                 match retry_by_event_ids(conn, request, fingerprint).await? {
                     Some(outcome) => break outcome,
@@ -746,6 +764,10 @@ fn classify(error: sqlx::Error, request: &AppendRequest) -> Attempt {
             _ => failed(error),
         };
     }
+    // A deadlock or serialization failure aborted this attempt alone: try again.
+    if matches!(db.code().as_deref(), Some("40P01") | Some("40001")) {
+        return Attempt::LostRace(error);
+    }
     if db.is_unique_violation() {
         return match db.constraint() {
             Some("banso_events_event_id_key") => Attempt::EventIdTaken,
@@ -851,8 +873,11 @@ async fn announce(
 }
 
 /// Wake this process's readers when another process announces an append.
-async fn listen(mut listener: PgListener, signals: Arc<Signals>) {
-    let mut shutdown = signals.shutdown.subscribe();
+async fn listen(
+    mut listener: PgListener,
+    signals: Arc<Signals>,
+    mut shutdown: watch::Receiver<()>,
+) {
     if let Err(e) = listener.listen(CHANNEL).await {
         tracing::warn!(error = %e, "cannot LISTEN for appends of other processes; readers will poll");
         return;
