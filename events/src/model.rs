@@ -104,6 +104,17 @@ impl Position {
     pub const START: Position = Position(0);
 }
 
+/// A position, version or count as SQL's signed 64-bit integer. Values beyond what it holds
+/// read as "after everything" rather than wrapping around to negative.
+pub(crate) fn sql_int(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// A row limit as SQL's signed 64-bit integer.
+pub(crate) fn sql_limit(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
+}
+
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)

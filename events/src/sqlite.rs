@@ -25,7 +25,7 @@ use crate::error::StoreError;
 use crate::migrate;
 use crate::model::{
     AppendOutcome, AppendRequest, Metadata, Position, RecordedEvent, StreamId, StreamType,
-    StreamVersion,
+    StreamVersion, sql_int, sql_limit,
 };
 use crate::queue::{self, Job, Queue};
 
@@ -163,8 +163,8 @@ impl SqliteStore {
         let rows = sqlx::query(SQL)
             .bind(stream.stream_type.as_str())
             .bind(stream.id)
-            .bind(clamp_i64(from.0))
-            .bind(limit_i64(limit))
+            .bind(sql_int(from.0))
+            .bind(sql_limit(limit))
             .fetch_all(&self.inner.reads)
             .await?;
         rows.iter().map(decode_row).collect()
@@ -192,8 +192,8 @@ impl SqliteStore {
             " WHERE position > ?1 ORDER BY position LIMIT ?2"
         );
         let rows = sqlx::query(SQL)
-            .bind(clamp_i64(after.0))
-            .bind(limit_i64(limit))
+            .bind(sql_int(after.0))
+            .bind(sql_limit(limit))
             .fetch_all(&self.inner.reads)
             .await?;
         rows.iter().map(decode_row).collect()
@@ -228,15 +228,6 @@ impl SqliteStore {
     pub fn pool(&self) -> &SqlitePool {
         &self.inner.reads
     }
-}
-
-fn limit_i64(limit: usize) -> i64 {
-    i64::try_from(limit).unwrap_or(i64::MAX)
-}
-
-/// Positions and versions beyond what SQL's signed integers hold read as "after everything".
-pub(crate) fn clamp_i64(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 fn decode_row(row: &SqliteRow) -> Result<RecordedEvent, StoreError> {
@@ -677,37 +668,37 @@ enum Decision {
 }
 
 /// From the lookup row (stored fingerprint and result, then each stream's version): write,
-/// answer a retry, or refuse.
+/// answer a retry, or refuse, by the same rules as a whole group (`append::decide_group`).
 async fn decide(
     conn: &mut SqliteConnection,
     job: &Job,
     row: &SqliteRow,
 ) -> Result<Decision, StoreError> {
     let request = &job.request;
+    let mut stored = std::collections::HashMap::new();
     let fingerprint: Option<Vec<u8>> = row.try_get(0)?;
     let result: Option<String> = row.try_get(1)?;
     if let (Some(fingerprint), Some(result)) = (fingerprint, result) {
-        return append::replay_stored(request, &job.fingerprint, &fingerprint, &result)
-            .map(Decision::Answer);
+        stored.insert(request.command_id(), (fingerprint, result));
     }
-    let mut bases = Vec::with_capacity(request.streams.len());
+    let mut versions = std::collections::HashMap::with_capacity(request.streams.len());
     for (i, s) in request.streams.iter().enumerate() {
-        let actual = StreamVersion(row.try_get::<i64, _>(2 + i)? as u64);
-        if !s.expected.accepts(actual) {
-            // A retry of an append that succeeded always fails its version check: recognise
-            // it by its event ids before calling it a conflict.
-            if let Some(outcome) = retry_by_event_ids(conn, job).await? {
-                return Ok(Decision::Answer(outcome));
-            }
-            return Err(StoreError::Concurrency {
-                stream: s.stream.clone(),
-                expected: s.expected,
-                actual,
-            });
-        }
-        bases.push(actual.0);
+        versions.insert(&s.stream, row.try_get::<i64, _>(2 + i)? as u64);
     }
-    Ok(Decision::Write { bases })
+    let verdict = append::decide_group([(request, &job.fingerprint)], &stored, &mut versions)
+        .pop()
+        .expect("one verdict per append");
+    match verdict {
+        Verdict::Accept { bases } => Ok(Decision::Write { bases }),
+        Verdict::Answer(answer) => answer.map(Decision::Answer),
+        // A retry of an append that succeeded always fails its version check: recognise it by
+        // its event ids before calling it a conflict.
+        Verdict::Conflict(conflict) => match retry_by_event_ids(conn, job).await? {
+            Some(outcome) => Ok(Decision::Answer(outcome)),
+            None => Err(conflict),
+        },
+        Verdict::SameAs(_) => unreachable!("a group of one has no earlier append"),
+    }
 }
 
 /// Write the events and the command record and release the savepoint, in one round trip.

@@ -809,15 +809,11 @@ async fn postgres_a_subscriber_waits_for_an_open_lower_position_then_delivers_bo
     h.finish().await;
 }
 
-/// An aborted append leaves a gap in PostgreSQL's positions; readers pass over it once it is
-/// final instead of waiting forever or skipping anything real.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_a_gap_left_by_an_aborted_append_is_passed_over() {
-    let Some(h) = Harness::new(Backend::Postgres).await else {
-        return;
-    };
-    let banso_events::EventStore::Postgres(pg) = &h.store else {
-        unreachable!()
+/// Append two events on PostgreSQL inside a transaction that is then rolled back: their
+/// positions stay a gap for good. Returns what the append would have written.
+async fn abort_an_append(store: &EventStore) -> banso_events::AppendOutcome {
+    let EventStore::Postgres(pg) = store else {
+        panic!("only PostgreSQL leaves gaps")
     };
     let mut tx = pg.pool().begin().await.unwrap();
     let aborted = pg
@@ -828,6 +824,17 @@ async fn postgres_a_gap_left_by_an_aborted_append_is_passed_over() {
         .await
         .unwrap();
     tx.rollback().await.unwrap();
+    aborted
+}
+
+/// An aborted append leaves a gap in PostgreSQL's positions; readers pass over it once it is
+/// final instead of waiting forever or skipping anything real.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_gap_left_by_an_aborted_append_is_passed_over() {
+    let Some(h) = Harness::new(Backend::Postgres).await else {
+        return;
+    };
+    let aborted = abort_an_append(&h.store).await;
     let kept = h
         .store
         .append(append_to(&case(), ExpectedVersion::NoStream, notes(1)))
@@ -848,18 +855,7 @@ async fn postgres_a_horizon_resting_on_a_gap_does_not_strand_a_subscriber() {
     let Some(h) = Harness::new(Backend::Postgres).await else {
         return;
     };
-    let banso_events::EventStore::Postgres(pg) = &h.store else {
-        unreachable!()
-    };
-    let mut tx = pg.pool().begin().await.unwrap();
-    let aborted = pg
-        .append_in_transaction(
-            &mut tx,
-            append_to(&case(), ExpectedVersion::NoStream, notes(2)),
-        )
-        .await
-        .unwrap();
-    tx.rollback().await.unwrap();
+    let aborted = abort_an_append(&h.store).await;
     // The horizon now rests on the gap: every position up to it is final, none is an event.
     let horizon = h.store.head().await.unwrap();
     assert_eq!(horizon, aborted.last_position());
@@ -897,23 +893,74 @@ both_backends! {
 
 both_backends! {
     async fn closing_from_two_clones_at_once_still_finishes_every_queued_append(h: Harness) {
-        let store = h.store.clone();
+        // Another connection holds the write lock, so that every append is still waiting in the
+        // writer when both clones call `close`.
+        let lock = WriteLock::take(&h).await;
         let mut appends = Vec::new();
         for _ in 0..40 {
-            let store = store.clone();
+            let store = h.store.clone();
             let request = append_to(&case(), ExpectedVersion::NoStream, notes(1));
             appends.push(tokio::spawn(async move { store.append(request).await }));
         }
-        tokio::task::yield_now().await;
-        let other = h.store.clone();
-        tokio::join!(h.store.close(), other.close());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let closing = {
+            let (a, b) = (h.store.clone(), h.store.clone());
+            tokio::spawn(async move { tokio::join!(a.close(), b.close()) })
+        };
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!closing.is_finished(), "close returned while appends were still queued");
+        lock.release().await;
+        closing.await.unwrap();
         for a in appends {
-            match a.await.unwrap() {
-                Ok(_) | Err(StoreError::Closed) => {}
-                Err(e) => panic!("a queued append failed at close: {e}"),
+            if let Err(e) = a.await.unwrap() {
+                panic!("an append queued before close failed: {e}");
             }
         }
+        let reopened = h.second_store().await;
+        assert_eq!(read_everything(&reopened, 100).await.len(), 40);
+        reopened.close().await;
         h.finish().await;
+    }
+}
+
+/// The database's write lock, held by a connection of its own (as another process would).
+enum WriteLock {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(sqlx::PgConnection),
+}
+
+impl WriteLock {
+    async fn take(h: &Harness) -> Self {
+        use sqlx::Connection;
+        match h.store.backend() {
+            Backend::Sqlite => {
+                let mut conn = sqlx::SqliteConnection::connect(&h.url).await.unwrap();
+                sqlx::query("BEGIN IMMEDIATE")
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                WriteLock::Sqlite(conn)
+            }
+            Backend::Postgres => {
+                let mut conn = sqlx::PgConnection::connect(&h.url).await.unwrap();
+                sqlx::raw_sql("BEGIN; LOCK TABLE banso_events IN EXCLUSIVE MODE")
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                WriteLock::Postgres(conn)
+            }
+        }
+    }
+
+    async fn release(self) {
+        match self {
+            WriteLock::Sqlite(mut conn) => {
+                sqlx::query("ROLLBACK").execute(&mut conn).await.unwrap();
+            }
+            WriteLock::Postgres(mut conn) => {
+                sqlx::raw_sql("ROLLBACK").execute(&mut conn).await.unwrap();
+            }
+        }
     }
 }
 

@@ -26,7 +26,7 @@ use crate::error::StoreError;
 use crate::migrate;
 use crate::model::{
     AppendOutcome, AppendRequest, Metadata, Position, RecordedEvent, StreamId, StreamType,
-    StreamVersion,
+    StreamVersion, sql_int, sql_limit,
 };
 use crate::queue::{self, Job, Queue};
 use horizon::Horizon;
@@ -236,8 +236,8 @@ impl PostgresStore {
         let rows = sqlx::query(SQL)
             .bind(stream.stream_type.as_str())
             .bind(stream.id)
-            .bind(crate::sqlite::clamp_i64(from.0))
-            .bind(limit_i64(limit))
+            .bind(sql_int(from.0))
+            .bind(sql_limit(limit))
             .fetch_all(&self.inner.pool)
             .await?;
         rows.iter().map(decode_row).collect()
@@ -269,46 +269,36 @@ impl PostgresStore {
             select_event!(),
             " WHERE position > $1 ORDER BY position LIMIT $2"
         );
-        let mut horizon = self.inner.horizon.known();
-        let mut advanced = false;
-        loop {
-            if horizon <= after {
-                if advanced {
-                    return Ok(Vec::new());
-                }
-                horizon = self
-                    .inner
-                    .horizon
-                    .advance(&self.inner.pool, READ_PATIENCE)
-                    .await?;
-                advanced = true;
-                continue;
-            }
+        let read_up_to = |horizon: Position| async move {
             let span = (horizon.0 - after.0).min(limit as u64);
             let rows = sqlx::query(SQL)
-                .bind(crate::sqlite::clamp_i64(after.0))
-                .bind(span as i64)
+                .bind(sql_int(after.0))
+                .bind(sql_int(span))
                 .fetch_all(&self.inner.pool)
                 .await?;
             let mut events = rows.iter().map(decode_row).collect::<Result<Vec<_>, _>>()?;
             events.retain(|e| e.position <= horizon);
-            if !events.is_empty() || advanced {
+            Ok::<_, StoreError>(events)
+        };
+        let known = self.inner.horizon.known();
+        if known > after {
+            let events = read_up_to(known).await?;
+            if !events.is_empty() {
                 return Ok(events);
             }
-            // Everything up to the known horizon is a gap (an aborted append): nothing there
-            // will ever appear, and the cursor cannot move past it on its own. Advance the
-            // horizon and read once more.
-            let before = horizon;
-            horizon = self
-                .inner
-                .horizon
-                .advance(&self.inner.pool, READ_PATIENCE)
-                .await?;
-            advanced = true;
-            if horizon <= before {
-                return Ok(Vec::new());
-            }
         }
+        // Nothing readable up to the known horizon: the reader has caught up, or everything
+        // there is a gap (an aborted append) that the cursor cannot move past on its own.
+        // Advance the horizon once and read what it uncovered.
+        let advanced = self
+            .inner
+            .horizon
+            .advance(&self.inner.pool, READ_PATIENCE)
+            .await?;
+        if advanced > known.max(after) {
+            return read_up_to(advanced).await;
+        }
+        Ok(Vec::new())
     }
 
     /// The read horizon, advanced to cover everything committed so far.
@@ -802,10 +792,6 @@ async fn retry_by_event_ids(
     .fetch_optional(&mut *conn)
     .await?;
     append::replay_by_event_ids(request, fingerprint, command, &ids, stored).map(Some)
-}
-
-fn limit_i64(limit: usize) -> i64 {
-    i64::try_from(limit).unwrap_or(i64::MAX)
 }
 
 fn decode_row(row: &PgRow) -> Result<RecordedEvent, StoreError> {
