@@ -283,10 +283,10 @@ async fn run_writer(
     let _ = conn.close().await;
 }
 
-/// Commit a whole group with a handful of statements: one round trip opens the transaction
-/// and looks up every command id and stream version of the group; the writer decides each
-/// append in memory (it holds the write lock, so what it read stays true until it commits);
-/// the accepted events and command records go in with a few multi-row INSERTs.
+/// Commit a whole group in three round trips: one opens the transaction and looks up every
+/// command id and stream version of the group; the writer decides each append in memory (it
+/// holds the write lock, so what it read stays true until it commits); one writes the accepted
+/// events and command records (`insert_accepted`); one commits.
 ///
 /// A refused append (a conflict, a reused command id) is simply left out, so it cannot fail
 /// its neighbours. Anything the memory cannot decide — an event id that may already be
