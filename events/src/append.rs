@@ -146,9 +146,8 @@ impl StoredResult {
     }
 
     pub fn parse(text: &str) -> Result<Self, StoreError> {
-        serde_json::from_str(text).map_err(|e| StoreError::CorruptRow {
-            position: Position::START,
-            reason: format!("stored command result {text:?} does not parse: {e}"),
+        serde_json::from_str(text).map_err(|e| StoreError::CorruptCommandRecord {
+            reason: format!("result {text:?} does not parse: {e}"),
         })
     }
 

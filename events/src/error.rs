@@ -53,6 +53,10 @@ pub enum StoreError {
     #[error("event at position {position} is unreadable: {reason}")]
     CorruptRow { position: Position, reason: String },
 
+    /// A command's idempotency record could not be read back.
+    #[error("a stored command record is unreadable: {reason}")]
+    CorruptCommandRecord { reason: String },
+
     /// The caller's deadline passed while waiting for a position to become visible.
     #[error("position {position} was not visible within {waited_ms} ms")]
     WaitTimeout { position: Position, waited_ms: u128 },
