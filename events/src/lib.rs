@@ -13,6 +13,7 @@
 
 mod append;
 pub mod codec;
+pub mod domain;
 pub mod error;
 mod migrate;
 pub mod model;

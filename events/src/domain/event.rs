@@ -1,0 +1,496 @@
+//! The events of the support lifecycle: what happened, in the past tense, with a Japanese
+//! label for timelines. One enum, [`DomainEvent`], spans the four stream types
+//! ([`StreamKey`]); each event names the stream it belongs to in its own payload.
+//!
+//! Stored form: the event type is the variant name (`"IssueSet"`), the payload is the
+//! variant's fields as a JSON object plus, when the event carries personal data, one
+//! `"personal"` key ([`PersonalData`]). Every type is at schema version 1; a change of shape
+//! needs a new version and an upcaster (`tests/golden/events.json` makes such a change visible).
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use super::ids::{
+    AgencyId, CaseId, CompanyId, DialogueId, HandoverId, IssueId, KpiId, MeasureId, PersonId,
+    SupporterId,
+};
+use super::japan::{CorporateNumber, Kana, Municipality, Prefecture};
+use super::localbench::{
+    BenchmarkSummary, BusinessFlow, CommercialFlow, DesignSheet, FinancialStatements,
+    IntellectualAssetEntry, NonFinancialAssessment, Perspective, PerspectiveItem,
+};
+use super::personal::PersonalData;
+use super::values::{
+    Count, Day, FiscalYear, Line, Minutes, Name, Percent, Quantity, Reason, Text, Title,
+};
+use super::vocab::{
+    AgencyKind, ClosingOutcome, CompanyRole, DialogueMode, DiscoveryChannel, MeasureKind, Priority,
+    Purpose, Strength, SupporterRole, TeamRole, Theme, Wall,
+};
+use crate::codec::Event;
+use crate::model::{StreamId, StreamType};
+
+/// The stream an event belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StreamKey {
+    Agency(AgencyId),
+    Supporter(SupporterId),
+    Company(CompanyId),
+    Case(CaseId),
+}
+
+impl StreamKey {
+    pub const AGENCY: &'static str = "agency";
+    pub const SUPPORTER: &'static str = "supporter";
+    pub const COMPANY: &'static str = "company";
+    pub const CASE: &'static str = "case";
+
+    pub fn stream_id(self) -> StreamId {
+        let (kind, id) = match self {
+            StreamKey::Agency(id) => (Self::AGENCY, id.0),
+            StreamKey::Supporter(id) => (Self::SUPPORTER, id.0),
+            StreamKey::Company(id) => (Self::COMPANY, id.0),
+            StreamKey::Case(id) => (Self::CASE, id.0),
+        };
+        StreamId::new(
+            StreamType::new(kind).expect("stream type names are valid"),
+            id,
+        )
+    }
+}
+
+/// Who the owner lets receive the case data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ConsentRecipient {
+    /// One named agency.
+    Agency { agency_id: AgencyId },
+    /// Every agency of a kind (e.g. any よろず支援拠点).
+    AgencyKind { agency_kind: AgencyKind },
+}
+
+/// The owner's consent (同意): which agencies may receive the case data, for what, until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Consent {
+    pub recipients: Vec<ConsentRecipient>,
+    pub purposes: Vec<Purpose>,
+    pub valid_until: Day,
+    /// The owner who gave it (name in the event's personal data).
+    pub given_by: PersonId,
+}
+
+impl Consent {
+    /// Whether this consent lets the case data go to `agency` (of `kind`) for `purpose` on `day`.
+    pub fn covers(&self, agency: AgencyId, kind: AgencyKind, purpose: Purpose, day: Day) -> bool {
+        day <= self.valid_until
+            && self.purposes.contains(&purpose)
+            && self.recipients.iter().any(|r| match r {
+                ConsentRecipient::Agency { agency_id } => *agency_id == agency,
+                ConsentRecipient::AgencyKind { agency_kind } => *agency_kind == kind,
+            })
+    }
+}
+
+/// A person from the company at a dialogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompanyParticipant {
+    pub person: PersonId,
+    pub role: CompanyRole,
+}
+
+/// One note from a dialogue, optionally under a Local Benchmark item; confidential (秘) notes
+/// never travel in a handover nor appear in a publication.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DialogueNote {
+    pub item: Option<PerspectiveItem>,
+    pub text: Text,
+    pub confidential: bool,
+}
+
+/// Who carries a measure out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum MeasureOwner {
+    /// A supporter or an expert of the case team.
+    Supporter { supporter_id: SupporterId },
+    /// The company's own people (a person, or a named internal team such as 改善プロジェクト).
+    Company {
+        person: Option<PersonId>,
+        team: Option<Name>,
+    },
+}
+
+/// A KPI (管理指標) of a measure: from a baseline to a target, in a unit. Whether higher is
+/// better follows from the target: above the baseline means "increase".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Kpi {
+    pub kpi_id: KpiId,
+    pub name: Title,
+    pub unit: Line<20>,
+    pub baseline: Quantity,
+    pub target: Quantity,
+}
+
+impl Kpi {
+    /// Whether `value` reaches the target, in the KPI's direction.
+    pub fn reached(&self, value: Quantity) -> bool {
+        if self.target.get() >= self.baseline.get() {
+            value.get() >= self.target.get()
+        } else {
+            value.get() <= self.target.get()
+        }
+    }
+}
+
+/// A review's finding on one KPI: the value seen against its target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KpiFinding {
+    pub measure_id: MeasureId,
+    pub kpi_id: KpiId,
+    pub value: Quantity,
+    pub target: Quantity,
+    /// Computed by the domain from the KPI's baseline and target.
+    pub achieved: bool,
+    pub note: Option<Reason>,
+}
+
+macro_rules! domain_events {
+    ($(
+        $(#[$meta:meta])*
+        $name:ident ($label:literal) { $($field:ident : $ty:ty),* $(,)? }
+    )*) => {
+        /// Everything that can happen in Banso. See the module documentation for the stored form.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub enum DomainEvent {
+            $($(#[$meta])* $name { $($field: $ty),* },)*
+        }
+
+        impl DomainEvent {
+            /// Every event type name, in declaration order.
+            pub const TYPES: &'static [&'static str] = &[$(stringify!($name)),*];
+
+            /// The stored event type name.
+            pub fn event_type(&self) -> &'static str {
+                match self { $(DomainEvent::$name { .. } => stringify!($name),)* }
+            }
+
+            /// The Japanese label a timeline shows.
+            pub fn label(&self) -> &'static str {
+                match self { $(DomainEvent::$name { .. } => $label,)* }
+            }
+
+            /// The Japanese label of an event type name, if it is one of ours.
+            pub fn label_of(event_type: &str) -> Option<&'static str> {
+                match event_type { $(stringify!($name) => Some($label),)* _ => None }
+            }
+        }
+    };
+}
+
+domain_events! {
+    // ---- agency ----
+    /// An agency starts using Banso.
+    AgencyRegistered ("支援機関の登録") {
+        agency_id: AgencyId, kind: AgencyKind, name: Name, prefecture: Prefecture,
+        municipality: Option<Municipality>, strengths: Vec<Strength>,
+    }
+    /// An agency declares what it is good at (役割分担).
+    AgencyStrengthsDeclared ("得意分野の宣言") { agency_id: AgencyId, strengths: Vec<Strength> }
+
+    // ---- supporter ----
+    /// A person joins an agency as a supporter (name and contact in personal data).
+    SupporterRegistered ("支援者の登録") {
+        supporter_id: SupporterId, agency_id: AgencyId, person: PersonId, role: SupporterRole,
+    }
+    SupporterRoleChanged ("支援者の役割変更") { supporter_id: SupporterId, role: SupporterRole }
+    SupporterDeparted ("支援者の離任") { supporter_id: SupporterId, on: Day }
+
+    // ---- company ----
+    /// A company is registered (usually together with its discovery at step zero).
+    CompanyRegistered ("企業の登録") {
+        company_id: CompanyId, corporate_number: Option<CorporateNumber>, sole_proprietor: bool,
+        name: Name, kana: Kana, industry: super::japan::Industry, prefecture: Prefecture,
+        municipality: Option<Municipality>, employees: Count, founded_year: Option<u16>,
+        representative: Option<PersonId>,
+    }
+    /// Corrections to a company's profile; only the fields that changed are set.
+    CompanyProfileUpdated ("企業情報の更新") {
+        company_id: CompanyId, name: Option<Name>, kana: Option<Kana>,
+        industry: Option<super::japan::Industry>, prefecture: Option<Prefecture>,
+        municipality: Option<Municipality>, employees: Option<Count>,
+        representative: Option<PersonId>,
+    }
+    /// Financial statements of one fiscal year (ロカベン 財務情報).
+    FinancialStatementsRecorded ("決算情報の登録") {
+        company_id: CompanyId, case_id: CaseId, fiscal_year: FiscalYear,
+        statements: FinancialStatements,
+    }
+    FinancialStatementsCorrected ("決算情報の訂正") {
+        company_id: CompanyId, case_id: CaseId, fiscal_year: FiscalYear,
+        statements: FinancialStatements, reason: Reason,
+    }
+    /// The four non-financial perspectives (ロカベン 非財務 4つの視点).
+    NonFinancialAssessed ("非財務情報（4つの視点）の記録") {
+        company_id: CompanyId, case_id: CaseId, on: Day, assessment: NonFinancialAssessment,
+    }
+    BusinessFlowRecorded ("業務フローの記録") {
+        company_id: CompanyId, case_id: CaseId, on: Day, flow: BusinessFlow,
+    }
+    CommercialFlowRecorded ("商流の記録") {
+        company_id: CompanyId, case_id: CaseId, on: Day, flow: CommercialFlow,
+    }
+    /// 現状認識 → 将来目標 → 課題 → 対応策.
+    BenchmarkSummaryRecorded ("ロカベンのまとめ") {
+        company_id: CompanyId, case_id: CaseId, on: Day, summary: BenchmarkSummary,
+    }
+    DesignSheetRecorded ("経営デザインシートの記録") {
+        company_id: CompanyId, case_id: CaseId, on: Day, sheet: DesignSheet,
+    }
+    IntellectualAssetRecorded ("知的資産経営の記録") {
+        company_id: CompanyId, case_id: CaseId, on: Day, entry: IntellectualAssetEntry,
+    }
+
+    // ---- case: step zero ----
+    /// Step zero: a supporter finds a company that needs help; the case begins.
+    CompanyDiscovered ("企業の発掘") {
+        case_id: CaseId, company_id: CompanyId, agency_id: AgencyId,
+        discovered_by: SupporterId, on: Day, channel: DiscoveryChannel,
+        first_concerns: Vec<Reason>,
+    }
+    OutreachVisitLogged ("働きかけ訪問") {
+        case_id: CaseId, on: Day, by: SupporterId, expert: Option<SupporterId>,
+        minutes: Option<Minutes>, notes: Option<Text>,
+    }
+    /// The owner decides to accept support (一歩前に踏み出そう), with consent.
+    StartLineReached ("スタートライン到達") {
+        case_id: CaseId, on: Day, decision: Option<Reason>, consent: Consent,
+    }
+    ConsentAmended ("同意内容の変更") { case_id: CaseId, on: Day, consent: Consent }
+    ConsentWithdrawn ("同意の撤回") { case_id: CaseId, on: Day, reason: Option<Reason> }
+
+    // ---- case: 1st step ----
+    DialogueHeld ("対話") {
+        case_id: CaseId, dialogue_id: DialogueId, on: Day, minutes: Minutes, mode: DialogueMode,
+        place: Option<Name>, supporters: Vec<SupporterId>, experts: Vec<SupporterId>,
+        company_people: Vec<CompanyParticipant>, perspectives: Vec<Perspective>,
+        notes: Vec<DialogueNote>,
+    }
+    IssueSet ("課題設定") {
+        case_id: CaseId, issue_id: IssueId, cycle: u32, title: Title, description: Option<Text>,
+        theme: Theme, walls: Vec<Wall>, priority: Priority, owner_agrees: bool,
+    }
+    IssueRevised ("課題の見直し") {
+        case_id: CaseId, issue_id: IssueId, title: Title, description: Option<Text>,
+        theme: Theme, walls: Vec<Wall>, priority: Priority, owner_agrees: bool, reason: Reason,
+    }
+    IssueDropped ("課題の取り下げ") { case_id: CaseId, issue_id: IssueId, reason: Reason }
+    IssueResolved ("課題の解決") { case_id: CaseId, issue_id: IssueId, on: Day, how: Reason }
+
+    // ---- case: 2nd step ----
+    MeasurePrescribed ("施策の処方") {
+        case_id: CaseId, measure_id: MeasureId, cycle: u32, issues: Vec<IssueId>,
+        kind: MeasureKind, title: Title, description: Option<Text>, owner: MeasureOwner,
+        starts_on: Day, due_on: Day, kpis: Vec<Kpi>,
+    }
+    TeamMemberJoined ("チームへの参加") {
+        case_id: CaseId, supporter_id: SupporterId, agency_id: AgencyId, role: TeamRole,
+        on: Day, dispatch_purpose: Option<Reason>, until: Option<Day>,
+    }
+    TeamMemberLeft ("チームからの離脱") {
+        case_id: CaseId, supporter_id: SupporterId, on: Day, reason: Option<Reason>,
+    }
+
+    // ---- case: 3rd step ----
+    MeasureStarted ("施策の開始") { case_id: CaseId, measure_id: MeasureId, on: Day }
+    MeasureProgressLogged ("施策の進捗") {
+        case_id: CaseId, measure_id: MeasureId, on: Day, note: Text, percent: Option<Percent>,
+    }
+    MeasureStalled ("施策の停滞") {
+        case_id: CaseId, measure_id: MeasureId, on: Day, wall: Wall, note: Text,
+    }
+    MeasureResumed ("施策の再開") {
+        case_id: CaseId, measure_id: MeasureId, on: Day, note: Option<Reason>,
+    }
+    MeasureCompleted ("施策の完了") {
+        case_id: CaseId, measure_id: MeasureId, on: Day, result: Option<Text>,
+    }
+    WallOvercome ("壁の克服") {
+        case_id: CaseId, issue_id: IssueId, wall: Wall, on: Day, how: Text,
+        measure_id: Option<MeasureId>,
+    }
+    KpiMeasured ("KPIの測定") {
+        case_id: CaseId, measure_id: MeasureId, kpi_id: KpiId, on: Day, value: Quantity,
+    }
+
+    // ---- case: check / act ----
+    ReviewHeld ("検証・見直し") {
+        case_id: CaseId, cycle: u32, on: Day, findings: Vec<KpiFinding>,
+        worked: Option<Text>, not_worked: Option<Text>, adjustments: Option<Text>,
+        next_review_on: Option<Day>, next_cycle: Option<u32>,
+    }
+
+    // ---- case: people and agencies ----
+    SupporterInChargeChanged ("担当者交代") {
+        case_id: CaseId, from: SupporterId, to: SupporterId, on: Day, reason: Option<Reason>,
+    }
+    HandoverRequested ("引継ぎの依頼") {
+        case_id: CaseId, handover_id: HandoverId, from_agency: AgencyId, to_agency: AgencyId,
+        on: Day, reason: Reason, summary: Text, issues: Vec<IssueId>,
+    }
+    /// The receiving agency accepts: the case moves to it, `by` becomes the supporter in charge.
+    HandoverAccepted ("引継ぎの受諾") {
+        case_id: CaseId, handover_id: HandoverId, on: Day, by: SupporterId,
+    }
+    HandoverDeclined ("引継ぎの辞退") {
+        case_id: CaseId, handover_id: HandoverId, on: Day, by: SupporterId, reason: Reason,
+    }
+    HandoverWithdrawn ("引継ぎの取下げ") {
+        case_id: CaseId, handover_id: HandoverId, on: Day, reason: Reason,
+    }
+    HandoverCompleted ("引継ぎの完了") {
+        case_id: CaseId, handover_id: HandoverId, on: Day, outcome: Reason,
+    }
+
+    // ---- case: closing ----
+    SelfRunningReached ("自走化") { case_id: CaseId, on: Day, evidence: Text }
+    CaseClosed ("案件の終了") {
+        case_id: CaseId, on: Day, outcome: ClosingOutcome, note: Option<Reason>,
+    }
+    CaseReopened ("案件の再開") { case_id: CaseId, on: Day, reason: Reason }
+
+    // ---- case: good practice and failure ----
+    GoodPracticeNominated ("好事例候補への推薦") {
+        case_id: CaseId, on: Day, by: SupporterId, themes: Vec<Theme>, reasons: Text,
+    }
+    FailureCaseRecorded ("失敗事例としての記録") {
+        case_id: CaseId, on: Day, by: SupporterId, walls: Vec<Wall>, reasons: Text,
+        lessons: Option<Text>,
+    }
+}
+
+impl DomainEvent {
+    /// The stream this event belongs to.
+    pub fn stream(&self) -> StreamKey {
+        use DomainEvent::*;
+        match self {
+            AgencyRegistered { agency_id, .. } | AgencyStrengthsDeclared { agency_id, .. } => {
+                StreamKey::Agency(*agency_id)
+            }
+            SupporterRegistered { supporter_id, .. }
+            | SupporterRoleChanged { supporter_id, .. }
+            | SupporterDeparted { supporter_id, .. } => StreamKey::Supporter(*supporter_id),
+            CompanyRegistered { company_id, .. }
+            | CompanyProfileUpdated { company_id, .. }
+            | FinancialStatementsRecorded { company_id, .. }
+            | FinancialStatementsCorrected { company_id, .. }
+            | NonFinancialAssessed { company_id, .. }
+            | BusinessFlowRecorded { company_id, .. }
+            | CommercialFlowRecorded { company_id, .. }
+            | BenchmarkSummaryRecorded { company_id, .. }
+            | DesignSheetRecorded { company_id, .. }
+            | IntellectualAssetRecorded { company_id, .. } => StreamKey::Company(*company_id),
+            CompanyDiscovered { case_id, .. }
+            | OutreachVisitLogged { case_id, .. }
+            | StartLineReached { case_id, .. }
+            | ConsentAmended { case_id, .. }
+            | ConsentWithdrawn { case_id, .. }
+            | DialogueHeld { case_id, .. }
+            | IssueSet { case_id, .. }
+            | IssueRevised { case_id, .. }
+            | IssueDropped { case_id, .. }
+            | IssueResolved { case_id, .. }
+            | MeasurePrescribed { case_id, .. }
+            | TeamMemberJoined { case_id, .. }
+            | TeamMemberLeft { case_id, .. }
+            | MeasureStarted { case_id, .. }
+            | MeasureProgressLogged { case_id, .. }
+            | MeasureStalled { case_id, .. }
+            | MeasureResumed { case_id, .. }
+            | MeasureCompleted { case_id, .. }
+            | WallOvercome { case_id, .. }
+            | KpiMeasured { case_id, .. }
+            | ReviewHeld { case_id, .. }
+            | SupporterInChargeChanged { case_id, .. }
+            | HandoverRequested { case_id, .. }
+            | HandoverAccepted { case_id, .. }
+            | HandoverDeclined { case_id, .. }
+            | HandoverWithdrawn { case_id, .. }
+            | HandoverCompleted { case_id, .. }
+            | SelfRunningReached { case_id, .. }
+            | CaseClosed { case_id, .. }
+            | CaseReopened { case_id, .. }
+            | GoodPracticeNominated { case_id, .. }
+            | FailureCaseRecorded { case_id, .. } => StreamKey::Case(*case_id),
+        }
+    }
+}
+
+/// An event together with the personal data it carries: the unit the store keeps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Envelope {
+    pub event: DomainEvent,
+    pub personal: PersonalData,
+}
+
+impl Envelope {
+    /// An event that names no person's details.
+    pub fn plain(event: DomainEvent) -> Self {
+        Self {
+            event,
+            personal: PersonalData::new(),
+        }
+    }
+
+    pub fn with_personal(event: DomainEvent, personal: PersonalData) -> Self {
+        Self { event, personal }
+    }
+}
+
+const PERSONAL_KEY: &str = "personal";
+
+impl Event for Envelope {
+    fn schema_version_of(event_type: &str) -> Option<u32> {
+        DomainEvent::TYPES.contains(&event_type).then_some(1)
+    }
+
+    fn event_type(&self) -> &'static str {
+        self.event.event_type()
+    }
+
+    fn to_payload(&self) -> Result<Box<RawValue>, serde_json::Error> {
+        // Externally tagged: {"IssueSet": {...fields}} → the fields object.
+        let tagged = serde_json::to_value(&self.event)?;
+        let Value::Object(tagged) = tagged else {
+            unreachable!("struct variants serialize as objects")
+        };
+        let Some((_, Value::Object(mut fields))) = tagged.into_iter().next() else {
+            unreachable!("every event variant has fields")
+        };
+        if !self.personal.is_empty() {
+            fields.insert(
+                PERSONAL_KEY.to_owned(),
+                serde_json::to_value(&self.personal)?,
+            );
+        }
+        serde_json::value::to_raw_value(&fields)
+    }
+
+    fn from_payload(event_type: &str, payload: &str) -> Result<Self, serde_json::Error> {
+        let mut fields: Map<String, Value> = serde_json::from_str(payload)?;
+        let personal = match fields.remove(PERSONAL_KEY) {
+            Some(value) => serde_json::from_value(value)?,
+            None => PersonalData::new(),
+        };
+        let mut tagged = Map::with_capacity(1);
+        tagged.insert(event_type.to_owned(), Value::Object(fields));
+        let event = serde_json::from_value(Value::Object(tagged))?;
+        Ok(Self { event, personal })
+    }
+}
