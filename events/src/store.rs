@@ -4,6 +4,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
+use uuid::Uuid;
 
 use crate::append::Limits;
 use crate::error::StoreError;
@@ -98,6 +99,15 @@ impl EventStore {
         limit: usize,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         dispatch!(self, s => s.read_stream(stream, from, limit).await)
+    }
+
+    /// The events a command appended, in position order, if the command is stored: what a
+    /// retry of that command gets back without deciding again.
+    pub async fn command_events(
+        &self,
+        command_id: Uuid,
+    ) -> Result<Option<Vec<RecordedEvent>>, StoreError> {
+        dispatch!(self, s => s.command_events(command_id).await)
     }
 
     /// The current version of `stream` (0 if it does not exist).

@@ -121,6 +121,17 @@ pub enum Command {
     },
 
     // ---- company (through a case) ----
+    /// Correct or update the company's profile; only the fields given change.
+    UpdateCompanyProfile {
+        case_id: CaseId,
+        name: Option<Name>,
+        kana: Option<Kana>,
+        industry: Option<Industry>,
+        prefecture: Option<Prefecture>,
+        municipality: Option<Municipality>,
+        employees: Option<Count>,
+        representative: Option<(PersonId, PersonDetails)>,
+    },
     RecordFinancialStatements {
         case_id: CaseId,
         fiscal_year: FiscalYear,
@@ -396,7 +407,8 @@ impl Command {
             | RegisterSupporter { .. }
             | ChangeSupporterRole { .. }
             | RecordSupporterDeparture { .. } => None,
-            RecordFinancialStatements { case_id, .. }
+            UpdateCompanyProfile { case_id, .. }
+            | RecordFinancialStatements { case_id, .. }
             | RecordBenchmark { case_id, .. }
             | DiscoverCompany { case_id, .. }
             | LogOutreachVisit { case_id, .. }

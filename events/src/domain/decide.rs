@@ -33,7 +33,7 @@ pub fn decide(command: &Command, ctx: &Context<'_>) -> Decision {
         | ChangeSupporterRole { .. }
         | RecordSupporterDeparture { .. } => decide_setup(command, ctx),
         DiscoverCompany { .. } => decide_discovery(command, ctx),
-        RecordFinancialStatements { .. } | RecordBenchmark { .. } => {
+        UpdateCompanyProfile { .. } | RecordFinancialStatements { .. } | RecordBenchmark { .. } => {
             decide_company_record(command, ctx)
         }
         _ => decide_case(command, ctx),
@@ -140,6 +140,22 @@ fn must_have_started(case: &CaseState, what: &str) -> Result<(), Refusal> {
                 "スタートライン（経営者が支援を受けると決め、同意した時点）の前には{what}を記録できません。先に「スタートライン到達」を記録してください。"
             ),
         ));
+    }
+    Ok(())
+}
+
+/// What may only happen after the start line cannot be dated before it either.
+fn dated_after_start_line(case: &CaseState, on: Day, what: &str) -> Result<(), Refusal> {
+    if let Some(start) = case.start_line_on
+        && on < start
+    {
+        return Err(Refusal::rule(
+            "before_start_line",
+            format!(
+                "{on}はスタートライン到達日（{start}）より前のため、{what}として記録できません。それより前の訪問は「働きかけ訪問」として記録してください。"
+            ),
+        )
+        .at("on"));
     }
     Ok(())
 }
@@ -660,13 +676,56 @@ fn decide_company_record(command: &Command, ctx: &Context<'_>) -> Decision {
     let case = the_case(ctx, case_id)?;
     may_work_on(case, actor, agency_of(supporter))?;
     must_be_open(case)?;
-    must_have_started(case, "ローカルベンチマーク")?;
+    if !matches!(command, Command::UpdateCompanyProfile { .. }) {
+        must_have_started(case, "ローカルベンチマーク")?;
+    }
     let company_id = case.company_id.expect("a case names its company");
     let company = ctx
         .directory
         .company(company_id)
         .ok_or_else(|| Refusal::not_found("company_not_found", "案件の企業が見つかりません。"))?;
     match command {
+        Command::UpdateCompanyProfile {
+            name,
+            kana,
+            industry,
+            prefecture,
+            municipality,
+            employees,
+            representative,
+            ..
+        } => {
+            let nothing = name.is_none()
+                && kana.is_none()
+                && industry.is_none()
+                && prefecture.is_none()
+                && municipality.is_none()
+                && employees.is_none()
+                && representative.is_none();
+            if nothing {
+                return Err(Refusal::rule(
+                    "no_change",
+                    "変更する項目がありません。変更したい項目を入力してください。",
+                ));
+            }
+            let mut personal = PersonalData::new();
+            if let Some((person, details)) = representative {
+                personal.insert(*person, details.clone());
+            }
+            Ok(vec![Envelope::with_personal(
+                E::CompanyProfileUpdated {
+                    company_id,
+                    name: name.clone(),
+                    kana: kana.clone(),
+                    industry: *industry,
+                    prefecture: *prefecture,
+                    municipality: municipality.clone(),
+                    employees: *employees,
+                    representative: representative.as_ref().map(|(p, _)| *p),
+                },
+                personal,
+            )])
+        }
         Command::RecordFinancialStatements {
             fiscal_year,
             statements,
@@ -728,6 +787,7 @@ fn decide_company_record(command: &Command, ctx: &Context<'_>) -> Decision {
         }
         Command::RecordBenchmark { on, record, .. } => {
             happened("on", *on, ctx, Some(case))?;
+            dated_after_start_line(case, *on, "ローカルベンチマーク等の記録")?;
             let on = *on;
             let event = match record {
                 BenchmarkRecord::NonFinancial(assessment) => {
@@ -767,6 +827,14 @@ fn decide_company_record(command: &Command, ctx: &Context<'_>) -> Decision {
                 },
                 BenchmarkRecord::DesignSheet(sheet) => {
                     sheet.validate().map_err(|e| field_error("sheet", e))?;
+                    if let Some(by) = sheet.by_when
+                        && by <= on
+                    {
+                        return Err(Refusal::invalid(
+                            "sheet.by_when",
+                            format!("移行戦略の期限（{by}）は記録日（{on}）より後にしてください。"),
+                        ));
+                    }
                     E::DesignSheetRecorded {
                         company_id,
                         case_id,
@@ -798,7 +866,18 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
     let agency = agency_of(supporter);
     let case_id = command.case_id().expect("case commands name their case");
     let case = the_case(ctx, case_id)?;
-    may_work_on(case, actor, agency)?;
+    // The receiving agency of a handover answers it before it holds the case; the rules of
+    // those two commands check that the actor is the receiver.
+    let answers_handover = match command {
+        AcceptHandover { handover_id, .. } | DeclineHandover { handover_id, .. } => case
+            .handovers
+            .get(handover_id)
+            .is_some_and(|h| h.to_agency == agency),
+        _ => false,
+    };
+    if !answers_handover {
+        may_work_on(case, actor, agency)?;
+    }
     if !matches!(command, ReopenCase { .. }) {
         must_be_open(case)?;
     }
@@ -906,6 +985,7 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
         } => {
             must_have_started(case, "対話")?;
             happened("on", *on, ctx, Some(case))?;
+            dated_after_start_line(case, *on, "対話")?;
             not_empty("supporters", supporters, "参加した支援者")?;
             no_duplicates("supporters", supporters)?;
             at_most("experts", experts, "参加した専門家")?;
@@ -1273,7 +1353,7 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
                             "この施策はその課題に取り組む施策ではありません。",
                         ));
                     }
-                    m.stalled_by == Some(*wall)
+                    m.walls_met.contains(wall)
                 }
                 None => false,
             };
@@ -1646,6 +1726,7 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
         | ChangeSupporterRole { .. }
         | RecordSupporterDeparture { .. }
         | DiscoverCompany { .. }
+        | UpdateCompanyProfile { .. }
         | RecordFinancialStatements { .. }
         | RecordBenchmark { .. } => unreachable!("decide routes these elsewhere"),
     }

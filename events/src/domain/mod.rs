@@ -14,6 +14,7 @@ pub mod japan;
 pub mod localbench;
 pub mod personal;
 pub mod refusal;
+pub mod service;
 pub mod state;
 pub mod values;
 pub mod vocab;

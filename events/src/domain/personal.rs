@@ -21,13 +21,19 @@ use super::values::{Line, Text};
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PersonDetails {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<PersonName>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kana: Option<Kana>,
     /// 役職 (代表取締役, 専務, 工場長 ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<Line<50>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<Email>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<Phone>,
     /// Free text about this person (health, family, intentions on succession ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remarks: Option<Text>,
 }
 

@@ -174,6 +174,8 @@ pub struct MeasureState {
     /// The latest measurement of each KPI.
     pub measured: BTreeMap<super::ids::KpiId, Quantity>,
     pub stalled_by: Option<Wall>,
+    /// Every wall the measure has stalled on, even after it resumed.
+    pub walls_met: BTreeSet<Wall>,
 }
 
 /// A team member of a case.
@@ -366,6 +368,7 @@ impl Fold for CaseState {
                         kpis: kpis.clone(),
                         measured: BTreeMap::new(),
                         stalled_by: None,
+                        walls_met: BTreeSet::new(),
                     },
                 );
             }
@@ -391,7 +394,12 @@ impl Fold for CaseState {
             }
             MeasureStalled {
                 measure_id, wall, ..
-            } => self.set_measure(*measure_id, MeasureStatus::Stalled, Some(*wall)),
+            } => {
+                self.set_measure(*measure_id, MeasureStatus::Stalled, Some(*wall));
+                if let Some(measure) = self.measures.get_mut(measure_id) {
+                    measure.walls_met.insert(*wall);
+                }
+            }
             MeasureCompleted { measure_id, .. } => {
                 self.set_measure(*measure_id, MeasureStatus::Completed, None);
             }

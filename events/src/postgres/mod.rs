@@ -243,6 +243,24 @@ impl PostgresStore {
         rows.iter().map(decode_row).collect()
     }
 
+    // The command's row and its events commit together: no horizon is needed.
+    pub async fn command_events(
+        &self,
+        command_id: Uuid,
+    ) -> Result<Option<Vec<RecordedEvent>>, StoreError> {
+        const SQL: &str = concat!(
+            select_event!(),
+            " WHERE position IN (SELECT j.value FROM banso_commands c, json_each(c.result, '$.p') j \
+               WHERE c.command_id = ?1) ORDER BY position"
+        );
+        let rows = sqlx::query(SQL)
+            .bind(command_id)
+            .fetch_all(&self.inner.pool)
+            .await?;
+        let events = rows.iter().map(decode_row).collect::<Result<Vec<_>, _>>()?;
+        Ok((!events.is_empty()).then_some(events))
+    }
+
     pub async fn stream_version(&self, stream: &StreamId) -> Result<StreamVersion, StoreError> {
         let v: i64 = sqlx::query_scalar(
             "SELECT coalesce(max(version), 0) FROM banso_events \

@@ -1,0 +1,332 @@
+//! Running a command against the store: load what the decision needs, decide, append the
+//! events with optimistic concurrency, all under the command's id (a retry returns the first
+//! result instead of deciding again).
+
+use std::collections::{BTreeSet, HashMap};
+
+use uuid::Uuid;
+
+use super::command::Command;
+use super::decide::decide;
+use super::directory::{Actor, Context, Directory};
+use super::event::{Envelope, StreamKey};
+use super::ids::{AgencyId, CaseId, CompanyId, SupporterId};
+use super::refusal::Refusal;
+use super::values::Day;
+use crate::codec::Codec;
+use crate::error::{DecodeError, StoreError};
+use crate::model::{
+    AppendRequest, ExpectedVersion, Metadata, NewEvent, RecordedEvent, StreamVersion,
+};
+use crate::store::EventStore;
+
+/// How many times a command is decided again when another writer got to a stream first.
+const CONFLICT_RETRIES: usize = 3;
+/// Events read per page when loading a stream.
+const PAGE: usize = 1_000;
+
+/// Why a command did not produce events.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecuteError {
+    /// The domain said no: the supporter's mistake or a rule, with a message to act on.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// The store failed, or the client's expected version is stale (`StoreError::Concurrency`).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A stored event could not be read back.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+}
+
+/// One command to run.
+#[derive(Debug, Clone)]
+pub struct CommandRequest {
+    /// The idempotency key: the same id again returns the first result.
+    pub command_id: Uuid,
+    pub actor: Actor,
+    /// Today's date in Japan, for the rules about dates.
+    pub today: Day,
+    /// The version of the case stream the client decided on, if it wants a stale view to be a
+    /// conflict rather than a silent re-decision.
+    pub expected_case_version: Option<StreamVersion>,
+    pub command: Command,
+}
+
+/// What a command appended.
+#[derive(Debug, Clone)]
+pub struct Executed {
+    pub command_id: Uuid,
+    /// The events as recorded (positions, stream versions, metadata), in position order.
+    pub recorded: Vec<RecordedEvent>,
+    /// The same events, decoded.
+    pub events: Vec<Envelope>,
+    /// True when this was a retry of a command already stored: nothing new was appended.
+    pub duplicate: bool,
+}
+
+impl Executed {
+    /// The version a stream reached with this command, if the command wrote to it.
+    pub fn version_of(&self, key: StreamKey) -> Option<StreamVersion> {
+        let stream = key.stream_id();
+        self.recorded
+            .iter()
+            .filter(|e| e.stream == stream)
+            .map(|e| e.version)
+            .max()
+    }
+}
+
+/// What was loaded for one decision.
+#[derive(Debug, Default)]
+struct Loaded {
+    directory: Directory,
+    versions: HashMap<StreamKey, StreamVersion>,
+}
+
+/// The domain on a store: loads streams, decides commands, appends their events.
+#[derive(Clone)]
+pub struct Lifecycle {
+    store: EventStore,
+    codec: std::sync::Arc<Codec<Envelope>>,
+}
+
+impl std::fmt::Debug for Lifecycle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lifecycle")
+            .field("backend", &self.store.backend())
+            .finish()
+    }
+}
+
+impl Lifecycle {
+    pub fn new(store: EventStore) -> Self {
+        Self {
+            store,
+            codec: std::sync::Arc::new(Codec::new()),
+        }
+    }
+
+    pub fn store(&self) -> &EventStore {
+        &self.store
+    }
+
+    pub fn codec(&self) -> &Codec<Envelope> {
+        &self.codec
+    }
+
+    /// Every event of one stream, decoded, with the stream's version.
+    pub async fn load(
+        &self,
+        key: StreamKey,
+    ) -> Result<(Vec<Envelope>, StreamVersion), ExecuteError> {
+        let stream = key.stream_id();
+        let mut events = Vec::new();
+        let mut version = StreamVersion(0);
+        loop {
+            let page = self
+                .store
+                .read_stream(&stream, StreamVersion(version.0 + 1), PAGE)
+                .await?;
+            for recorded in &page {
+                events.push(self.codec.decode(recorded)?);
+                version = recorded.version;
+            }
+            if page.len() < PAGE {
+                return Ok((events, version));
+            }
+        }
+    }
+
+    /// Decide `request.command` on fresh state and append its events.
+    #[tracing::instrument(skip_all, fields(command_id = %request.command_id))]
+    pub async fn execute(&self, request: CommandRequest) -> Result<Executed, ExecuteError> {
+        if let Some(done) = self.earlier_result(request.command_id).await? {
+            return Ok(done);
+        }
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let loaded = self.load_for(&request).await?;
+            let case_key = request.command.case_id().map(StreamKey::Case);
+            if let (Some(expected), Some(key)) = (request.expected_case_version, case_key) {
+                let actual = loaded
+                    .versions
+                    .get(&key)
+                    .copied()
+                    .unwrap_or(StreamVersion(0));
+                if actual != expected {
+                    return Err(StoreError::Concurrency {
+                        stream: key.stream_id(),
+                        expected: ExpectedVersion::Exact(expected.0),
+                        actual,
+                    }
+                    .into());
+                }
+            }
+            let ctx = Context {
+                actor: request.actor,
+                today: request.today,
+                directory: &loaded.directory,
+            };
+            let envelopes = decide(&request.command, &ctx)?;
+            let append = self.append_request(&request, &loaded, &envelopes)?;
+            match self.store.append(append).await {
+                Ok(outcome) if outcome.duplicate => {
+                    // A concurrent retry of the same command won: answer with what it stored.
+                    return self
+                        .earlier_result(request.command_id)
+                        .await?
+                        .ok_or_else(|| {
+                            ExecuteError::Store(StoreError::CorruptCommandRecord {
+                                reason: format!(
+                                    "command {} stored without events",
+                                    request.command_id
+                                ),
+                            })
+                        });
+                }
+                Ok(_) => {
+                    let recorded = self
+                        .store
+                        .command_events(request.command_id)
+                        .await?
+                        .unwrap_or_default();
+                    return Ok(Executed {
+                        command_id: request.command_id,
+                        recorded,
+                        events: envelopes,
+                        duplicate: false,
+                    });
+                }
+                // Someone else wrote first: decide again on their result, unless the client
+                // pinned the version it decided on.
+                Err(StoreError::Concurrency { .. })
+                    if attempt <= CONFLICT_RETRIES && request.expected_case_version.is_none() =>
+                {
+                    tracing::debug!(attempt, "concurrent write; deciding again");
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    async fn earlier_result(&self, command_id: Uuid) -> Result<Option<Executed>, ExecuteError> {
+        let Some(recorded) = self.store.command_events(command_id).await? else {
+            return Ok(None);
+        };
+        let events = recorded
+            .iter()
+            .map(|r| self.codec.decode(r))
+            .collect::<Result<_, _>>()?;
+        Ok(Some(Executed {
+            command_id,
+            recorded,
+            events,
+            duplicate: true,
+        }))
+    }
+
+    fn append_request(
+        &self,
+        request: &CommandRequest,
+        loaded: &Loaded,
+        envelopes: &[Envelope],
+    ) -> Result<AppendRequest, ExecuteError> {
+        let mut metadata = Metadata::for_command(request.command_id);
+        if let Actor::Supporter(actor) = request.actor
+            && let Some(agency) = loaded.directory.supporter(actor).and_then(|s| s.agency_id)
+        {
+            metadata = metadata.by(actor.0, agency.0);
+        }
+        // Streams in the order their first event appears; each at the version it was read at.
+        let mut order: Vec<StreamKey> = Vec::new();
+        let mut by_stream: HashMap<StreamKey, Vec<NewEvent>> = HashMap::new();
+        for envelope in envelopes {
+            let key = envelope.event.stream();
+            if !by_stream.contains_key(&key) {
+                order.push(key);
+            }
+            let encoded = self
+                .codec
+                .encode(envelope)
+                .map_err(|e| StoreError::WriteFailed {
+                    reason: format!(
+                        "event {} does not serialize: {e}",
+                        envelope.event.event_type()
+                    ),
+                })?;
+            by_stream.entry(key).or_default().push(encoded);
+        }
+        let mut streams = order.into_iter().map(|key| {
+            let version = loaded
+                .versions
+                .get(&key)
+                .copied()
+                .unwrap_or(StreamVersion(0));
+            (
+                key.stream_id(),
+                ExpectedVersion::Exact(version.0),
+                by_stream.remove(&key).unwrap_or_default(),
+            )
+        });
+        let (stream, expected, events) = streams.next().expect("an accepted command has events");
+        let mut append = AppendRequest::to_stream(metadata, stream, expected, events);
+        for (stream, expected, events) in streams {
+            append = append.and_stream(stream, expected, events);
+        }
+        Ok(append)
+    }
+
+    /// Load the streams the command names, then those they lead to: the case's company and
+    /// agencies, the agencies of the supporters named.
+    async fn load_for(&self, request: &CommandRequest) -> Result<Loaded, ExecuteError> {
+        let refs = request.command.references();
+        let mut loaded = Loaded::default();
+        let mut supporters: BTreeSet<SupporterId> = refs.supporters.into_iter().collect();
+        if let Actor::Supporter(actor) = request.actor {
+            supporters.insert(actor);
+        }
+        let mut agencies: BTreeSet<AgencyId> = refs.agencies.into_iter().collect();
+        let mut companies: BTreeSet<CompanyId> = refs.companies.into_iter().collect();
+        let cases: BTreeSet<CaseId> = refs.cases.into_iter().collect();
+        for id in cases {
+            self.load_into(&mut loaded, StreamKey::Case(id)).await?;
+            if let Some(case) = loaded.directory.case(id) {
+                companies.extend(case.company_id);
+                agencies.extend(case.holder);
+                for h in case.handovers.values() {
+                    agencies.insert(h.from_agency);
+                    agencies.insert(h.to_agency);
+                }
+                supporters.extend(case.in_charge);
+            }
+        }
+        for id in supporters {
+            self.load_into(&mut loaded, StreamKey::Supporter(id))
+                .await?;
+            if let Some(s) = loaded.directory.supporter(id) {
+                agencies.extend(s.agency_id);
+            }
+        }
+        for id in agencies {
+            self.load_into(&mut loaded, StreamKey::Agency(id)).await?;
+        }
+        for id in companies {
+            self.load_into(&mut loaded, StreamKey::Company(id)).await?;
+        }
+        Ok(loaded)
+    }
+
+    async fn load_into(&self, loaded: &mut Loaded, key: StreamKey) -> Result<(), ExecuteError> {
+        if loaded.versions.contains_key(&key) {
+            return Ok(());
+        }
+        let (events, version) = self.load(key).await?;
+        for envelope in &events {
+            loaded.directory.apply(&envelope.event);
+        }
+        loaded.versions.insert(key, version);
+        Ok(())
+    }
+}
