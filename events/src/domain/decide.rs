@@ -878,7 +878,9 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
     if !answers_handover {
         may_work_on(case, actor, agency)?;
     }
-    if !matches!(command, ReopenCase { .. }) {
+    // The owner may withdraw consent at any time, also after the case has closed (its data is
+    // still kept, and may still be collected as an example).
+    if !matches!(command, ReopenCase { .. } | WithdrawConsent { .. }) {
         must_be_open(case)?;
     }
     match command {

@@ -20,8 +20,10 @@ use crate::model::{
 };
 use crate::store::EventStore;
 
-/// How many times a command is decided again when another writer got to a stream first.
-const CONFLICT_RETRIES: usize = 3;
+/// How many times a command is decided again when another writer got to a stream first. Each
+/// round of contention lets at least one writer through, so this bounds the number of
+/// supporters writing to one case at the same moment before one of them sees a conflict.
+const CONFLICT_RETRIES: usize = 16;
 /// Events read per page when loading a stream.
 const PAGE: usize = 1_000;
 

@@ -243,15 +243,15 @@ impl PostgresStore {
         rows.iter().map(decode_row).collect()
     }
 
-    // The command's row and its events commit together: no horizon is needed.
+    /// The command's row and its events commit together: no horizon is needed.
     pub async fn command_events(
         &self,
         command_id: Uuid,
     ) -> Result<Option<Vec<RecordedEvent>>, StoreError> {
         const SQL: &str = concat!(
             select_event!(),
-            " WHERE position IN (SELECT j.value FROM banso_commands c, json_each(c.result, '$.p') j \
-               WHERE c.command_id = ?1) ORDER BY position"
+            " WHERE position IN (SELECT (jsonb_array_elements_text(c.result -> 'p'))::bigint \
+               FROM banso_commands c WHERE c.command_id = $1) ORDER BY position"
         );
         let rows = sqlx::query(SQL)
             .bind(command_id)

@@ -633,6 +633,28 @@ fn the_owner_withdraws_consent() {
 }
 
 #[test]
+fn consent_is_withdrawn_also_after_the_case_has_closed() {
+    // CAST.closed() closes the case on 2025-06-20.
+    given(CAST.closed())
+        .when(
+            as_(CAST.hub),
+            Command::WithdrawConsent {
+                case_id: CAST.case,
+                on: day("2025-06-25"),
+                reason: None,
+            },
+        )
+        .then(vec![DomainEvent::ConsentWithdrawn {
+            case_id: CAST.case,
+            on: day("2025-06-25"),
+            reason: None,
+        }]);
+    given(CAST.closed())
+        .when(as_(CAST.hub), amend_with(CAST.consent()))
+        .then_refused("case_closed");
+}
+
+#[test]
 fn consent_is_withdrawn_only_once() {
     let history = CAST.then_run(CAST.started(), as_(CAST.hub), &withdraw());
     given(history)

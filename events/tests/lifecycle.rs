@@ -1,0 +1,153 @@
+//! The support lifecycle on the store, on both backends: the whole story through
+//! `Lifecycle::execute`, then what the store holds: the same state as deciding in memory,
+//! actors and agencies in the metadata, personal data apart, retries answered from the first
+//! result, stale versions and refusals appending nothing, concurrent commands on one case.
+
+#[path = "domain/story.rs"]
+mod story;
+mod support;
+
+use banso_events::domain::command::Command;
+use banso_events::domain::directory::{Actor, Directory};
+use banso_events::domain::event::StreamKey;
+use banso_events::domain::service::{CommandRequest, ExecuteError, Lifecycle};
+use banso_events::domain::values::{Day, Quantity};
+use banso_events::domain::vocab::Stage;
+use banso_events::{StoreError, StreamVersion};
+use support::Harness;
+use uuid::Uuid;
+
+use story::{IDS, Step, TODAY, main_story, second_story};
+
+fn request(step: &Step) -> CommandRequest {
+    CommandRequest {
+        command_id: Uuid::now_v7(),
+        actor: step.actor,
+        today: Day::parse(TODAY).unwrap(),
+        expected_case_version: None,
+        command: step.command.clone(),
+    }
+}
+
+async fn run_story(lifecycle: &Lifecycle) -> Vec<CommandRequest> {
+    let mut requests = Vec::new();
+    for (i, step) in main_story().iter().chain(&second_story()).enumerate() {
+        let req = request(step);
+        let executed = lifecycle
+            .execute(req.clone())
+            .await
+            .unwrap_or_else(|e| panic!("step {i} failed: {e:?}"));
+        assert!(!executed.duplicate);
+        assert_eq!(executed.events.len(), executed.recorded.len());
+        requests.push(req);
+    }
+    requests
+}
+
+both_backends! {
+    async fn the_whole_story_runs_on_the_store(h: Harness) {
+        let lifecycle = Lifecycle::new(h.store.clone());
+        let requests = run_story(&lifecycle).await;
+
+        // The state read back from the store is the state of deciding in memory.
+        let mut directory = Directory::default();
+        for key in [
+            StreamKey::Case(IDS.case),
+            StreamKey::Case(IDS.diner_case),
+            StreamKey::Company(IDS.company),
+            StreamKey::Supporter(IDS.leaver),
+        ] {
+            let (events, _) = lifecycle.load(key).await.unwrap();
+            for e in &events {
+                directory.apply(&e.event);
+            }
+        }
+        let case = directory.case(IDS.case).unwrap();
+        assert_eq!(case.stage(), Stage::SelfRunning);
+        assert_eq!(case.holder, Some(IDS.yorozu));
+        assert_eq!(case.reviews, 2);
+        assert!(case.nominated);
+        assert_eq!(directory.company(IDS.company).unwrap().statements.len(), 2);
+        assert!(directory.case(IDS.diner_case).unwrap().consent_withdrawn);
+        assert!(directory.supporter(IDS.leaver).unwrap().departed);
+
+        // Every event records who acted for which agency.
+        let case_stream = StreamKey::Case(IDS.case).stream_id();
+        let recorded = h.store.read_stream(&case_stream, StreamVersion(1), 1_000).await.unwrap();
+        let accepted = recorded.iter().find(|e| e.event_type == "HandoverAccepted").unwrap();
+        assert_eq!(accepted.metadata.actor, Some(IDS.coordinator.0));
+        assert_eq!(accepted.metadata.agency, Some(IDS.yorozu.0));
+        let discovered = recorded.iter().find(|e| e.event_type == "CompanyDiscovered").unwrap();
+        assert_eq!(discovered.metadata.agency, Some(IDS.shinkin.0));
+
+        // Personal data is stored under "personal", and only there.
+        let company_stream = StreamKey::Company(IDS.company).stream_id();
+        let company = h.store.read_stream(&company_stream, StreamVersion(1), 1).await.unwrap();
+        let payload: serde_json::Value = serde_json::from_str(&company[0].payload).unwrap();
+        assert_eq!(
+            payload["personal"][IDS.owner.0.to_string()]["name"],
+            "川口 一郎"
+        );
+        assert!(!payload["representative"].to_string().contains("川口"));
+
+        // A retry of a stored command returns its first result and appends nothing.
+        let head = h.store.head().await.unwrap();
+        let first = &requests[30];
+        let again = lifecycle.execute(first.clone()).await.unwrap();
+        assert!(again.duplicate);
+        assert!(!again.recorded.is_empty());
+        assert!(again.recorded.iter().all(|e| e.metadata.command_id == first.command_id));
+        assert_eq!(h.store.head().await.unwrap(), head);
+
+        // A stale expected version is a conflict; a refusal appends nothing.
+        let (_, version) = lifecycle.load(StreamKey::Case(IDS.case)).await.unwrap();
+        let mut stale = request(&Step {
+            actor: Actor::Supporter(IDS.coordinator),
+            command: measure_kpi(4.0),
+        });
+        stale.expected_case_version = Some(StreamVersion(version.0 - 1));
+        match lifecycle.execute(stale).await {
+            Err(ExecuteError::Store(StoreError::Concurrency { actual, .. })) => assert_eq!(actual, version),
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        let outsider = request(&Step {
+            actor: Actor::Supporter(IDS.hub),
+            command: measure_kpi(4.0),
+        });
+        match lifecycle.execute(outsider).await {
+            Err(ExecuteError::Refused(refusal)) => assert_eq!(refusal.rule, "not_on_case"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert_eq!(h.store.head().await.unwrap(), head);
+
+        // Concurrent commands on one case all land, each decided on the state before it.
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let lifecycle = lifecycle.clone();
+                tokio::spawn(async move {
+                    let step = Step {
+                        actor: Actor::Supporter(IDS.coordinator),
+                        command: measure_kpi(5.0 + f64::from(i) / 10.0),
+                    };
+                    lifecycle.execute(request(&step)).await
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        let (_, after) = lifecycle.load(StreamKey::Case(IDS.case)).await.unwrap();
+        assert_eq!(after.0, version.0 + 8);
+        h.finish().await;
+    }
+}
+
+fn measure_kpi(value: f64) -> Command {
+    Command::MeasureKpi {
+        case_id: IDS.case,
+        measure_id: IDS.measures[0],
+        kpi_id: IDS.kpis[0],
+        on: Day::parse("2025-11-01").unwrap(),
+        value: Quantity::new(value).unwrap(),
+    }
+}
