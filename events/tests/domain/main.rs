@@ -8,6 +8,7 @@ mod company_records;
 mod dialogue_and_issues;
 mod golden;
 mod prescription_and_execution;
+mod properties;
 mod review_handover_closing;
 mod setup;
 mod step_zero;
