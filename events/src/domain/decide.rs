@@ -11,7 +11,7 @@ use super::ids::{AgencyId, CaseId, IssueId, MeasureId, SupporterId};
 use super::personal::{PersonDetails, PersonalData};
 use super::refusal::Refusal;
 use super::state::{CaseState, IssueState, MeasureState, SupporterState};
-use super::values::Day;
+use super::values::{Day, Reason};
 use super::vocab::{
     AgencyKind, HandoverStatus, IssueStatus, MeasureStatus, Purpose, SupporterRole, TeamRole,
 };
@@ -752,7 +752,7 @@ fn decide_company_record(command: &Command, ctx: &Context<'_>) -> Decision {
             if let Err(problems) = statements.validate() {
                 let first = problems.into_iter().next().expect("errors are not empty");
                 return Err(Refusal::invalid_value(
-                    format!("statements.{}", first.field),
+                    format!("statements.{}", camel_case(&first.field)),
                     first.error,
                 ));
             }
@@ -831,7 +831,7 @@ fn decide_company_record(command: &Command, ctx: &Context<'_>) -> Decision {
                         && by <= on
                     {
                         return Err(Refusal::invalid(
-                            "sheet.by_when",
+                            "sheet.byWhen",
                             format!("移行戦略の期限（{by}）は記録日（{on}）より後にしてください。"),
                         ));
                     }
@@ -880,8 +880,26 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
     }
     // The owner may withdraw consent at any time, also after the case has closed (its data is
     // still kept, and may still be collected as an example).
-    if !matches!(command, ReopenCase { .. } | WithdrawConsent { .. }) {
+    // Reopening, the owner's withdrawal of consent and collecting the case as an example are
+    // about the case as it ended, so a closed case takes them.
+    let after_closing = matches!(
+        command,
+        ReopenCase { .. }
+            | WithdrawConsent { .. }
+            | NominateGoodPractice { .. }
+            | RecordFailureCase { .. }
+    );
+    if !after_closing {
         must_be_open(case)?;
+    }
+    if let (Some(start), Some(on)) = (case.start_line_on, after_start_line_date(command))
+        && on < start
+    {
+        return Err(Refusal::rule(
+            "before_start_line",
+            format!("{on}はスタートライン到達日（{start}）より前です。日付を確認してください。"),
+        )
+        .at("on"));
     }
     match command {
         LogOutreachVisit {
@@ -928,6 +946,12 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
                 ));
             }
             check_consent(consent, *on)?;
+            if owner.name.is_none() {
+                return Err(Refusal::invalid(
+                    "owner.name",
+                    "同意した経営者の氏名を入力してください。",
+                ));
+            }
             with_person(
                 E::StartLineReached {
                     case_id,
@@ -946,7 +970,7 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
             must_have_started(case, "同意内容の変更")?;
             happened("on", *on, ctx, Some(case))?;
             check_consent(consent, *on)?;
-            with_person(
+            let mut events = with_person(
                 E::ConsentAmended {
                     case_id,
                     on: *on,
@@ -954,7 +978,9 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
                 },
                 consent.given_by,
                 owner,
-            )
+            )?;
+            events.extend(consent_consequences(ctx, case, agency, Some(consent), *on));
+            Ok(events)
         }
         WithdrawConsent { on, reason, .. } => {
             must_hold(case, agency, "同意の撤回の記録")?;
@@ -966,11 +992,13 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
                     "同意は既に撤回されています。",
                 ));
             }
-            one(E::ConsentWithdrawn {
+            let mut events = vec![Envelope::plain(E::ConsentWithdrawn {
                 case_id,
                 on: *on,
                 reason: reason.clone(),
-            })
+            })];
+            events.extend(consent_consequences(ctx, case, agency, None, *on));
+            Ok(events)
         }
         HoldDialogue {
             dialogue_id,
@@ -1276,6 +1304,7 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
                 "進捗を記録",
             )?;
             happened("on", *on, ctx, Some(case))?;
+            after_measure_start(case, *measure_id, *on)?;
             one(E::MeasureProgressLogged {
                 case_id,
                 measure_id: *measure_id,
@@ -1298,6 +1327,7 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
                 "停滞を記録",
             )?;
             happened("on", *on, ctx, Some(case))?;
+            after_measure_start(case, *measure_id, *on)?;
             one(E::MeasureStalled {
                 case_id,
                 measure_id: *measure_id,
@@ -1314,6 +1344,7 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
         } => {
             measure_in(case, *measure_id, &[MeasureStatus::Stalled], "再開")?;
             happened("on", *on, ctx, Some(case))?;
+            after_measure_start(case, *measure_id, *on)?;
             one(E::MeasureResumed {
                 case_id,
                 measure_id: *measure_id,
@@ -1329,6 +1360,7 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
         } => {
             measure_in(case, *measure_id, &[MeasureStatus::InProgress], "完了")?;
             happened("on", *on, ctx, Some(case))?;
+            after_measure_start(case, *measure_id, *on)?;
             one(E::MeasureCompleted {
                 case_id,
                 measure_id: *measure_id,
@@ -1665,6 +1697,16 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
                 ));
             }
             happened("on", *on, ctx, Some(case))?;
+            if let Some(closed) = case.closed_on
+                && *on < closed
+            {
+                return Err(Refusal::invalid(
+                    "on",
+                    format!(
+                        "{on}は案件の終了日（{closed}）より前です。再開した日を入力してください。"
+                    ),
+                ));
+            }
             one(E::CaseReopened {
                 case_id,
                 on: *on,
@@ -1735,7 +1777,118 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
 }
 
 fn field_error(prefix: &str, e: super::localbench::FieldError) -> Refusal {
-    Refusal::invalid_value(format!("{prefix}.{}", e.field), e.error)
+    Refusal::invalid_value(format!("{prefix}.{}", camel_case(&e.field)), e.error)
+}
+
+/// Field paths name fields as the API does: `net_assets` → `netAssets`.
+fn camel_case(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut upper = false;
+    for c in path.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The date of a command that can only happen once support has begun (after the start line).
+fn after_start_line_date(command: &Command) -> Option<Day> {
+    use Command::*;
+    match command {
+        AmendConsent { on, .. }
+        | WithdrawConsent { on, .. }
+        | ResolveIssue { on, .. }
+        | AddTeamMember { on, .. }
+        | RemoveTeamMember { on, .. }
+        | StartMeasure { on, .. }
+        | LogProgress { on, .. }
+        | ReportStall { on, .. }
+        | ResumeMeasure { on, .. }
+        | CompleteMeasure { on, .. }
+        | OvercomeWall { on, .. }
+        | MeasureKpi { on, .. }
+        | HoldReview { on, .. }
+        | RequestHandover { on, .. }
+        | AcceptHandover { on, .. }
+        | DeclineHandover { on, .. }
+        | WithdrawHandover { on, .. }
+        | CompleteHandover { on, .. }
+        | ReachSelfRunning { on, .. }
+        | NominateGoodPractice { on, .. } => Some(*on),
+        _ => None,
+    }
+}
+
+/// A measure's events cannot be dated before it started.
+fn after_measure_start(case: &CaseState, id: MeasureId, on: Day) -> Result<(), Refusal> {
+    if let Some(started) = case.measures.get(&id).and_then(|m| m.started_on)
+        && on < started
+    {
+        return Err(Refusal::invalid(
+            "on",
+            format!("{on}は施策の開始日（{started}）より前です。日付を確認してください。"),
+        ));
+    }
+    Ok(())
+}
+
+/// What follows from a change of consent: team members of agencies it no longer covers leave,
+/// and a pending handover to an agency it no longer covers is withdrawn. `consent` is the new
+/// consent, or `None` when it is withdrawn.
+fn consent_consequences(
+    ctx: &Context<'_>,
+    case: &CaseState,
+    holder: AgencyId,
+    consent: Option<&Consent>,
+    on: Day,
+) -> Vec<Envelope> {
+    let case_id = case.id.expect("a case has an id");
+    let covers = |agency: AgencyId, purpose: Purpose| {
+        let kind = ctx.directory.agency(agency).and_then(|a| a.kind);
+        match (consent, kind) {
+            (Some(c), Some(kind)) => c.covers(agency, kind, purpose, on),
+            _ => false,
+        }
+    };
+    let mut events = Vec::new();
+    for (supporter_id, member) in &case.team {
+        let purpose = if member.role == TeamRole::Expert {
+            Purpose::ExpertDispatch
+        } else {
+            Purpose::Support
+        };
+        if member.agency_id != holder && !covers(member.agency_id, purpose) {
+            events.push(Envelope::plain(E::TeamMemberLeft {
+                case_id,
+                supporter_id: *supporter_id,
+                on,
+                reason: Some(
+                    Reason::parse("経営者の同意の範囲外となったため、チームから外れました。")
+                        .expect("a valid reason"),
+                ),
+            }));
+        }
+    }
+    if let Some((handover_id, pending)) = case.pending_handover()
+        && !covers(pending.to_agency, Purpose::Handover)
+    {
+        events.push(Envelope::plain(E::HandoverWithdrawn {
+            case_id,
+            handover_id,
+            on,
+            reason: Reason::parse(
+                "経営者の同意の範囲外となったため、引継ぎの依頼を取り下げました。",
+            )
+            .expect("a valid reason"),
+        }));
+    }
+    events
 }
 
 fn agency_name(ctx: &Context<'_>, id: AgencyId) -> String {

@@ -170,6 +170,8 @@ pub struct MeasureState {
     pub starts_on: Day,
     pub due_on: Day,
     pub status: MeasureStatus,
+    /// The day work on it actually began (MeasureStarted).
+    pub started_on: Option<Day>,
     pub kpis: Vec<Kpi>,
     /// The latest measurement of each KPI.
     pub measured: BTreeMap<super::ids::KpiId, Quantity>,
@@ -219,6 +221,7 @@ pub struct CaseState {
     pub handovers: BTreeMap<HandoverId, HandoverState>,
     pub self_running_on: Option<Day>,
     pub closed: Option<ClosingOutcome>,
+    pub closed_on: Option<Day>,
     pub nominated: bool,
     pub failure_recorded: bool,
 }
@@ -365,6 +368,7 @@ impl Fold for CaseState {
                         starts_on: *starts_on,
                         due_on: *due_on,
                         status: MeasureStatus::Planned,
+                        started_on: None,
                         kpis: kpis.clone(),
                         measured: BTreeMap::new(),
                         stalled_by: None,
@@ -389,7 +393,13 @@ impl Fold for CaseState {
             TeamMemberLeft { supporter_id, .. } => {
                 self.team.remove(supporter_id);
             }
-            MeasureStarted { measure_id, .. } | MeasureResumed { measure_id, .. } => {
+            MeasureStarted { measure_id, on, .. } => {
+                self.set_measure(*measure_id, MeasureStatus::InProgress, None);
+                if let Some(measure) = self.measures.get_mut(measure_id) {
+                    measure.started_on = Some(*on);
+                }
+            }
+            MeasureResumed { measure_id, .. } => {
                 self.set_measure(*measure_id, MeasureStatus::InProgress, None);
             }
             MeasureStalled {
@@ -475,9 +485,13 @@ impl Fold for CaseState {
                 self.set_handover(*handover_id, HandoverStatus::Completed)
             }
             SelfRunningReached { on, .. } => self.self_running_on = Some(*on),
-            CaseClosed { outcome, .. } => self.closed = Some(*outcome),
+            CaseClosed { outcome, on, .. } => {
+                self.closed = Some(*outcome);
+                self.closed_on = Some(*on);
+            }
             CaseReopened { .. } => {
                 self.closed = None;
+                self.closed_on = None;
                 self.self_running_on = None;
             }
             GoodPracticeNominated { .. } => self.nominated = true,

@@ -235,7 +235,7 @@ fn net_assets_cannot_exceed_total_assets() {
                 },
             ),
         )
-        .then_invalid("statements.net_assets");
+        .then_invalid("statements.netAssets");
 }
 
 #[test]
@@ -608,7 +608,7 @@ fn the_design_sheet_s_transition_ends_after_the_day_it_is_drawn() {
                 as_(CAST.hub),
                 benchmark("2025-05-08", BenchmarkRecord::DesignSheet(sheet)),
             )
-            .then_invalid("sheet.by_when");
+            .then_invalid("sheet.byWhen");
     }
 }
 

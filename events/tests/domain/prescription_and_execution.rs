@@ -815,19 +815,24 @@ fn execution_names_a_measure_of_the_case() {
 }
 
 #[test]
-fn execution_is_not_dated_in_the_future_nor_before_the_discovery() {
+fn execution_is_not_dated_in_the_future_nor_before_the_start_line() {
     // Each command from the status that would accept it, so that only the date is wrong.
     let from = |command: &Command| match command {
         Command::StartMeasure { .. } => CAST.with_measure(),
         Command::ResumeMeasure { .. } => stalled(),
         _ => CAST.executing(),
     };
-    for on in ["2025-07-01", "2025-04-02"] {
-        for command in execution_commands(CAST.measure_a, on) {
-            given(from(&command))
-                .when(as_(CAST.hub), command)
-                .then_invalid("on");
-        }
+    for command in execution_commands(CAST.measure_a, "2025-07-01") {
+        given(from(&command))
+            .when(as_(CAST.hub), command)
+            .then_invalid("on");
+    }
+    // Before the discovery is also before the start line, which is the rule that answers.
+    for command in execution_commands(CAST.measure_a, "2025-04-02") {
+        let refusal = given(from(&command))
+            .when(as_(CAST.hub), command)
+            .then_refused("before_start_line");
+        assert_eq!(refusal.field.as_deref(), Some("on"));
     }
     // Today itself is fine.
     given(CAST.executing())
@@ -978,4 +983,26 @@ fn only_a_kpi_of_that_measure_is_measured() {
             measure_kpi(CAST.measure_a, CAST.kpi_a, day("2025-07-01")),
         )
         .then_invalid("on");
+}
+
+#[test]
+fn a_measure_is_not_logged_before_it_started() {
+    // Started on 2025-05-01 (after the start line on 2025-04-17).
+    for command in [progress("2025-04-20")] {
+        given(CAST.executing())
+            .when(as_(CAST.hub), command)
+            .then_invalid("on");
+    }
+    let refusal = given(CAST.executing())
+        .when(
+            as_(CAST.hub),
+            Command::CompleteMeasure {
+                case_id: CAST.case,
+                measure_id: CAST.measure_a,
+                on: day("2025-04-30"),
+                result: None,
+            },
+        )
+        .then_invalid("on");
+    assert!(refusal.message.contains("施策の開始日"), "{refusal:?}");
 }

@@ -691,11 +691,26 @@ fn accepting_a_handover_moves_the_case_to_the_receiving_agency() {
 }
 
 #[test]
-fn a_consent_withdrawn_after_the_request_blocks_acceptance() {
+fn a_consent_withdrawn_after_the_request_withdraws_the_handover() {
+    let events = given(CAST.handover_requested())
+        .when(
+            as_(CAST.hub),
+            Command::WithdrawConsent {
+                case_id: CAST.case,
+                on: day("2025-06-03"),
+                reason: None,
+            },
+        )
+        .events();
+    assert!(matches!(events[0], DomainEvent::ConsentWithdrawn { .. }));
+    assert!(
+        matches!(events[1], DomainEvent::HandoverWithdrawn { handover_id, .. } if handover_id == CAST.handover),
+        "{events:?}"
+    );
     let history = withdraw_consent(CAST.handover_requested(), "2025-06-03");
     given(history)
         .when(as_(CAST.yorozu_coordinator), accept("2025-06-05"))
-        .then_refused("consent_withdrawn");
+        .then_refused("handover_not_pending");
 }
 
 #[test]
@@ -1024,4 +1039,47 @@ fn a_policy_officer_neither_nominates_nor_records_a_case() {
             .then_forbidden();
         assert_eq!(refusal.rule, "policy_officer_read_only");
     }
+}
+
+// ---------------------------------------------------------------- after closing
+
+#[test]
+fn a_closed_case_is_still_collected_as_a_good_practice_or_failure_example() {
+    given(CAST.closed())
+        .when(
+            as_(CAST.hub),
+            Command::RecordFailureCase {
+                case_id: CAST.case,
+                on: day("2025-06-25"),
+                walls: vec![Wall::NotFacing],
+                reasons: text("社長が課題に向き合う前に支援が途切れた。"),
+                lessons: None,
+            },
+        )
+        .events();
+    given(CAST.closed())
+        .when(
+            as_(CAST.hub),
+            Command::NominateGoodPractice {
+                case_id: CAST.case,
+                on: day("2025-06-25"),
+                themes: vec![Theme::ManagementImprovement],
+                reasons: text("原価の見える化で赤字製品を特定できた。"),
+            },
+        )
+        .events();
+}
+
+#[test]
+fn a_case_is_not_reopened_before_it_was_closed() {
+    given(CAST.closed())
+        .when(
+            as_(CAST.hub),
+            Command::ReopenCase {
+                case_id: CAST.case,
+                on: day("2025-06-19"),
+                reason: reason("再開"),
+            },
+        )
+        .then_invalid("on");
 }

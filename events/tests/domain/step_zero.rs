@@ -668,3 +668,82 @@ fn consent_cannot_be_withdrawn_before_the_start_line() {
         .when(as_(CAST.hub), withdraw())
         .then_refused("before_start_line");
 }
+
+// ---------------------------------------------------------------- what a consent change entails
+
+#[test]
+fn withdrawing_consent_takes_the_other_agencies_off_the_team() {
+    let history = CAST.then_run(
+        with_expert_on_team(),
+        as_(CAST.hub),
+        &Command::AddTeamMember {
+            case_id: CAST.case,
+            supporter_id: CAST.colleague,
+            role: TeamRole::AccompanyingSupporter,
+            on: day("2025-04-25"),
+            dispatch_purpose: None,
+            until: None,
+        },
+    );
+    let events = given(history.clone())
+        .when(as_(CAST.hub), withdraw())
+        .events();
+    assert!(matches!(events[0], DomainEvent::ConsentWithdrawn { .. }));
+    // The expert's office loses access; the colleague of the holding agency stays.
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(matches!(
+        &events[1],
+        DomainEvent::TeamMemberLeft { supporter_id, .. } if *supporter_id == CAST.expert
+    ));
+    let after = CAST.then_run(history, as_(CAST.hub), &withdraw());
+    given(after)
+        .when(
+            as_(CAST.expert),
+            CAST.set_issue(
+                CAST.issue_a,
+                "原価が見えていない",
+                vec![banso_events::domain::vocab::Wall::Invisible],
+            ),
+        )
+        .then_refused("not_on_case");
+}
+
+#[test]
+fn narrowing_the_consent_takes_off_the_team_those_it_no_longer_covers() {
+    let mut narrower = CAST.consent();
+    narrower.recipients = vec![ConsentRecipient::AgencyKind {
+        agency_kind: AgencyKind::YorozuSupportCenter,
+    }];
+    let events = given(with_expert_on_team())
+        .when(as_(CAST.hub), amend_with(narrower))
+        .events();
+    assert!(matches!(events[0], DomainEvent::ConsentAmended { .. }));
+    assert!(matches!(
+        &events[1],
+        DomainEvent::TeamMemberLeft { supporter_id, .. } if *supporter_id == CAST.expert
+    ));
+    // A consent that still covers the office changes nothing on the team.
+    let events = given(with_expert_on_team())
+        .when(as_(CAST.hub), amend_with(CAST.consent()))
+        .events();
+    assert_eq!(events.len(), 1, "{events:?}");
+}
+
+#[test]
+fn the_owner_who_consents_is_named() {
+    let Command::ReachStartLine { consent, .. } = CAST.reach_start_line() else {
+        unreachable!()
+    };
+    given(CAST.discovered())
+        .when(
+            as_(CAST.hub),
+            Command::ReachStartLine {
+                case_id: CAST.case,
+                on: day("2025-04-17"),
+                decision: None,
+                consent,
+                owner: Default::default(),
+            },
+        )
+        .then_invalid("owner.name");
+}
