@@ -693,3 +693,91 @@ fn another_agency_cannot_record_the_benchmark_of_the_case() {
         )
         .then_forbidden();
 }
+
+// ---------------------------------------------------------------- UpdateCompanyProfile
+
+fn update_employees(n: i64) -> Command {
+    Command::UpdateCompanyProfile {
+        case_id: CAST.case,
+        name: None,
+        kana: None,
+        industry: None,
+        prefecture: None,
+        municipality: None,
+        employees: Some(banso_events::domain::values::Count::new(n).unwrap()),
+        representative: None,
+    }
+}
+
+#[test]
+fn the_profile_is_updated_even_at_step_zero_with_only_the_fields_given() {
+    given(CAST.discovered())
+        .when(as_(CAST.hub), update_employees(35))
+        .then(vec![DomainEvent::CompanyProfileUpdated {
+            company_id: CAST.company,
+            name: None,
+            kana: None,
+            industry: None,
+            prefecture: None,
+            municipality: None,
+            employees: Some(banso_events::domain::values::Count::new(35).unwrap()),
+            representative: None,
+        }]);
+}
+
+#[test]
+fn a_new_representative_is_named_in_personal_data_only() {
+    let successor = banso_events::domain::ids::PersonId::new();
+    let envelopes = given(CAST.started())
+        .when(
+            as_(CAST.hub),
+            Command::UpdateCompanyProfile {
+                case_id: CAST.case,
+                name: None,
+                kana: None,
+                industry: None,
+                prefecture: None,
+                municipality: None,
+                employees: None,
+                representative: Some((successor, crate::support::person("川口 翔太"))),
+            },
+        )
+        .envelopes();
+    assert!(matches!(
+        envelopes[0].event,
+        DomainEvent::CompanyProfileUpdated { representative: Some(p), .. } if p == successor
+    ));
+    assert_eq!(
+        envelopes[0]
+            .personal
+            .get(successor)
+            .unwrap()
+            .name
+            .as_ref()
+            .unwrap()
+            .as_str(),
+        "川口 翔太"
+    );
+}
+
+#[test]
+fn a_profile_update_must_change_something_and_comes_from_the_case_holders() {
+    given(CAST.started())
+        .when(
+            as_(CAST.hub),
+            Command::UpdateCompanyProfile {
+                case_id: CAST.case,
+                name: None,
+                kana: None,
+                industry: None,
+                prefecture: None,
+                municipality: None,
+                employees: None,
+                representative: None,
+            },
+        )
+        .then_refused("no_change");
+    given(CAST.started())
+        .when(as_(CAST.chamber_advisor), update_employees(35))
+        .then_forbidden();
+}
