@@ -151,3 +151,47 @@ fn measure_kpi(value: f64) -> Command {
         value: Quantity::new(value).unwrap(),
     }
 }
+
+both_backends! {
+    async fn the_service_loads_what_the_rules_consult_and_guards_command_ids(h: Harness) {
+        let lifecycle = Lifecycle::new(h.store.clone());
+        let story = main_story();
+        // Up to and including the expert joining the team (the fifth step after set-up).
+        let joined = story
+            .iter()
+            .position(|s| matches!(s.command, Command::AddTeamMember { .. }))
+            .unwrap();
+        let mut first = None;
+        for step in &story[..=joined] {
+            let req = request(step);
+            lifecycle.execute(req.clone()).await.unwrap();
+            first.get_or_insert(req);
+        }
+        // Amending with the same consent keeps the expert: the service loaded the expert's
+        // agency, so the rule sees that the consent still covers it.
+        let amend = Step {
+            actor: Actor::Supporter(IDS.hub),
+            command: Command::AmendConsent {
+                case_id: IDS.case,
+                on: Day::parse("2024-05-15").unwrap(),
+                consent: story::consent(),
+                owner: Default::default(),
+            },
+        };
+        let executed = lifecycle.execute(request(&amend)).await.unwrap();
+        let types: Vec<_> = executed.events.iter().map(|e| e.event.event_type()).collect();
+        assert_eq!(types, ["ConsentAmended"]);
+
+        // Another supporter reusing someone's command id gets an error, not their events.
+        let mut reused = request(&Step {
+            actor: Actor::Supporter(IDS.coordinator),
+            command: measure_kpi(1.0),
+        });
+        reused.command_id = first.unwrap().command_id;
+        match lifecycle.execute(reused).await {
+            Err(ExecuteError::Store(StoreError::CommandIdReused { .. })) => {}
+            other => panic!("expected CommandIdReused, got {other:?}"),
+        }
+        h.finish().await;
+    }
+}

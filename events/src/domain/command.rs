@@ -329,6 +329,9 @@ pub enum Command {
         reason: Reason,
         summary: Text,
         issues: Vec<IssueId>,
+        /// The sending agency keeps accompanying the company (e.g. a shinkin bank that goes on
+        /// financing it): on acceptance its supporter in charge joins the receiver's team.
+        sender_stays: bool,
     },
     AcceptHandover {
         case_id: CaseId,

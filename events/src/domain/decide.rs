@@ -13,7 +13,8 @@ use super::refusal::Refusal;
 use super::state::{CaseState, IssueState, MeasureState, SupporterState};
 use super::values::{Day, Reason};
 use super::vocab::{
-    AgencyKind, HandoverStatus, IssueStatus, MeasureStatus, Purpose, SupporterRole, TeamRole,
+    AgencyKind, ClosingOutcome, HandoverStatus, IssueStatus, MeasureStatus, Purpose, SupporterRole,
+    TeamRole,
 };
 
 type Decision = Result<Vec<Envelope>, Refusal>;
@@ -504,21 +505,7 @@ fn decide_setup(command: &Command, ctx: &Context<'_>) -> Decision {
                     "支援者の氏名を入力してください。",
                 ));
             }
-            let kind = ctx.directory.agency(*agency_id).and_then(|a| a.kind);
-            let policy_office = matches!(
-                kind,
-                Some(
-                    AgencyKind::RegionalBureau
-                        | AgencyKind::SmeAgency
-                        | AgencyKind::LocalGovernment
-                )
-            );
-            if *role == SupporterRole::PolicyOfficer && !policy_office {
-                return Err(Refusal::invalid(
-                    "role",
-                    "政策担当は経済産業局・中小企業庁・自治体の職員として登録してください。",
-                ));
-            }
+            policy_role_fits(ctx, *agency_id, *role)?;
             with_person(
                 E::SupporterRegistered {
                     supporter_id: *supporter_id,
@@ -533,6 +520,7 @@ fn decide_setup(command: &Command, ctx: &Context<'_>) -> Decision {
         ChangeSupporterRole { supporter_id, role } => {
             let s = known_supporter(*supporter_id)?;
             admin_of(agency_of(s))?;
+            policy_role_fits(ctx, agency_of(s), *role)?;
             if s.role == Some(*role) {
                 return Err(Refusal::rule(
                     "no_change",
@@ -561,6 +549,27 @@ fn decide_setup(command: &Command, ctx: &Context<'_>) -> Decision {
         }
         _ => unreachable!("decide routes only set-up commands here"),
     }
+}
+
+/// Policy officers work for policy offices; nobody else may hold that role (it reads across
+/// agencies).
+fn policy_role_fits(
+    ctx: &Context<'_>,
+    agency: AgencyId,
+    role: SupporterRole,
+) -> Result<(), Refusal> {
+    let kind = ctx.directory.agency(agency).and_then(|a| a.kind);
+    let policy_office = matches!(
+        kind,
+        Some(AgencyKind::RegionalBureau | AgencyKind::SmeAgency | AgencyKind::LocalGovernment)
+    );
+    if role == SupporterRole::PolicyOfficer && !policy_office {
+        return Err(Refusal::invalid(
+            "role",
+            "政策担当は経済産業局・中小企業庁・自治体の職員として登録してください。",
+        ));
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------- step zero: discovery
@@ -910,7 +919,10 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
             ..
         } => {
             happened("on", *on, ctx, Some(case))?;
-            if case.start_line_on.is_some() {
+            // Judged by the visit's date, so a visit entered late is still a visit.
+            if let Some(start) = case.start_line_on
+                && *on >= start
+            {
                 return Err(Refusal::rule(
                     "outreach_after_start_line",
                     "スタートライン到達後の訪問は「対話」として記録してください。",
@@ -1170,7 +1182,17 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
                 &issues.iter().map(|i| i.to_string()).collect::<Vec<_>>(),
             )?;
             for (i, id) in issues.iter().enumerate() {
-                open_issue(case, *id, &format!("issues[{i}]"))?;
+                let found = open_issue(case, *id, &format!("issues[{i}]"))?;
+                if !found.owner_agrees {
+                    return Err(Refusal::rule(
+                        "owner_not_agreed",
+                        format!(
+                            "課題「{}」には経営者の納得（腹落ち）がまだ記録されていません。対話で合意してから、課題の見直しで合意を記録してください。",
+                            found.title
+                        ),
+                    )
+                    .at(format!("issues[{i}]")));
+                }
             }
             if due_on < starts_on {
                 return Err(Refusal::invalid(
@@ -1242,7 +1264,7 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
                 ));
             }
             let member_agency = agency_of(member);
-            if member_agency != agency {
+            if member_agency != agency && Some(member_agency) != case.consented_by {
                 let purpose = if *role == TeamRole::Expert {
                     Purpose::ExpertDispatch
                 } else {
@@ -1455,10 +1477,13 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
         } => {
             must_have_started(case, "検証・見直し")?;
             happened("on", *on, ctx, Some(case))?;
-            if case.measures.is_empty() {
+            if !case.measures.values().any(|m| m.cycle == case.cycle) {
                 return Err(Refusal::rule(
                     "review_without_measures",
-                    "検証・見直しには施策が1つ以上必要です。先に処方箋（施策）を記録してください。",
+                    format!(
+                        "検証・見直しには、このPDCAサイクル（第{}サイクル）の施策が1つ以上必要です。先に処方箋（施策）を記録してください。",
+                        case.cycle
+                    ),
                 ));
             }
             at_most("findings", findings, "KPIの検証結果")?;
@@ -1512,6 +1537,7 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
             reason,
             summary,
             issues,
+            sender_stays,
             ..
         } => {
             must_hold(case, agency, "引継ぎの依頼")?;
@@ -1563,6 +1589,7 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
                 reason: reason.clone(),
                 summary: summary.clone(),
                 issues: issues.clone(),
+                sender_stays: *sender_stays,
             })
         }
         AcceptHandover {
@@ -1592,12 +1619,34 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
                 });
             }
             consent_covers(ctx, case, h.to_agency, Purpose::Handover, *on)?;
-            one(E::HandoverAccepted {
+            let mut events = vec![Envelope::plain(E::HandoverAccepted {
                 case_id,
                 handover_id: *handover_id,
                 on: *on,
                 by: actor,
-            })
+            })];
+            // The case now belongs to the receiver: whoever the consent does not cover from
+            // there leaves the team; a sender that stays joins it.
+            events.extend(consent_consequences(
+                ctx,
+                case,
+                h.to_agency,
+                case.consent.as_ref(),
+                *on,
+            ));
+            let sender = case.in_charge.expect("a case has a supporter in charge");
+            if h.sender_stays && !case.team.contains_key(&sender) {
+                events.push(Envelope::plain(E::TeamMemberJoined {
+                    case_id,
+                    supporter_id: sender,
+                    agency_id: h.from_agency,
+                    role: TeamRole::AccompanyingSupporter,
+                    on: *on,
+                    dispatch_purpose: None,
+                    until: None,
+                }));
+            }
+            Ok(events)
         }
         WithdrawHandover {
             handover_id,
@@ -1681,6 +1730,12 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
                     "引継ぎの依頼が回答待ちのため終了できません。先に取り下げるか、回答を待ってください。",
                 ));
             }
+            if *outcome == ClosingOutcome::SelfRunning && case.self_running_on.is_none() {
+                return Err(Refusal::rule(
+                    "self_running_not_reached",
+                    "「自走化達成」で終了するには、先に自走化を記録してください（根拠とともに）。",
+                ));
+            }
             one(E::CaseClosed {
                 case_id,
                 on: *on,
@@ -1727,7 +1782,7 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
                     "この案件は既に好事例候補として推薦されています。",
                 ));
             }
-            collection_consent(case)?;
+            collection_consent(case, *on)?;
             not_empty("themes", themes, "テーマ")?;
             no_duplicates("themes", themes)?;
             one(E::GoodPracticeNominated {
@@ -1752,7 +1807,7 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
                     "この案件は既に失敗事例として記録されています。",
                 ));
             }
-            collection_consent(case)?;
+            collection_consent(case, *on)?;
             at_most("walls", walls, "壁")?;
             no_duplicates("walls", walls)?;
             one(E::FailureCaseRecorded {
@@ -1863,7 +1918,10 @@ fn consent_consequences(
         } else {
             Purpose::Support
         };
-        if member.agency_id != holder && !covers(member.agency_id, purpose) {
+        let covered = member.agency_id == holder
+            || Some(member.agency_id) == case.consented_by
+            || covers(member.agency_id, purpose);
+        if !covered {
             events.push(Envelope::plain(E::TeamMemberLeft {
                 case_id,
                 supporter_id: *supporter_id,
@@ -1928,17 +1986,17 @@ fn pending(
 }
 
 /// Collecting a case as a good-practice or failure example needs the owner's consent to it.
-fn collection_consent(case: &CaseState) -> Result<(), Refusal> {
+fn collection_consent(case: &CaseState, on: Day) -> Result<(), Refusal> {
     let allowed = !case.consent_withdrawn
         && case
             .consent
             .as_ref()
-            .is_some_and(|c| c.purposes.contains(&Purpose::GoodPractice));
+            .is_some_and(|c| c.purposes.contains(&Purpose::GoodPractice) && on <= c.valid_until);
     if !allowed {
         return Err(Refusal::rule(
             "no_collection_consent",
             format!(
-                "事例として集めるには、経営者の同意（目的「{}」）が必要です。同意内容の変更を記録してください。",
+                "事例として集めるには、有効期限内の経営者の同意（目的「{}」）が必要です。同意内容の変更を記録してください。",
                 Purpose::GoodPractice.label()
             ),
         ));

@@ -342,9 +342,10 @@ domain_events! {
     }
     HandoverRequested ("引継ぎの依頼") {
         case_id: CaseId, handover_id: HandoverId, from_agency: AgencyId, to_agency: AgencyId,
-        on: Day, reason: Reason, summary: Text, issues: Vec<IssueId>,
+        on: Day, reason: Reason, summary: Text, issues: Vec<IssueId>, sender_stays: bool,
     }
     /// The receiving agency accepts: the case moves to it, `by` becomes the supporter in charge.
+    /// (When the sender stays, a `TeamMemberJoined` for its supporter follows in the same append.)
     HandoverAccepted ("引継ぎの受諾") {
         case_id: CaseId, handover_id: HandoverId, on: Day, by: SupporterId,
     }

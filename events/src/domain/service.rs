@@ -144,6 +144,17 @@ impl Lifecycle {
     #[tracing::instrument(skip_all, fields(command_id = %request.command_id))]
     pub async fn execute(&self, request: CommandRequest) -> Result<Executed, ExecuteError> {
         if let Some(done) = self.earlier_result(request.command_id).await? {
+            // A command id names one person's command: someone else reusing it learns nothing.
+            let actor = match request.actor {
+                Actor::Supporter(id) => Some(id.0),
+                Actor::Operator => None,
+            };
+            if done.recorded.iter().any(|e| e.metadata.actor != actor) {
+                return Err(StoreError::CommandIdReused {
+                    command_id: request.command_id,
+                }
+                .into());
+            }
             return Ok(done);
         }
         let mut attempt = 0;
@@ -193,7 +204,12 @@ impl Lifecycle {
                         .store
                         .command_events(request.command_id)
                         .await?
-                        .unwrap_or_default();
+                        .ok_or_else(|| StoreError::CorruptCommandRecord {
+                            reason: format!(
+                                "command {} appended but has no record",
+                                request.command_id
+                            ),
+                        })?;
                     return Ok(Executed {
                         command_id: request.command_id,
                         recorded,
@@ -301,6 +317,9 @@ impl Lifecycle {
                     agencies.insert(h.from_agency);
                     agencies.insert(h.to_agency);
                 }
+                // Consent changes judge each team member's agency against the consent.
+                agencies.extend(case.team.values().map(|m| m.agency_id));
+                agencies.extend(case.consented_by);
                 supporters.extend(case.in_charge);
             }
         }

@@ -156,6 +156,8 @@ pub struct IssueState {
     pub title: Title,
     pub cycle: u32,
     pub walls: Vec<Wall>,
+    /// Whether the owner agrees with the issue (腹落ち).
+    pub owner_agrees: bool,
     pub status: IssueStatus,
     pub overcome: BTreeSet<Wall>,
 }
@@ -193,6 +195,7 @@ pub struct HandoverState {
     pub from_agency: AgencyId,
     pub to_agency: AgencyId,
     pub requested_on: Day,
+    pub sender_stays: bool,
     pub status: HandoverStatus,
 }
 
@@ -208,6 +211,9 @@ pub struct CaseState {
     pub discovered_on: Option<Day>,
     pub start_line_on: Option<Day>,
     pub consent: Option<Consent>,
+    /// The agency that held the case when the owner consented: it holds the data by the
+    /// owner's own decision, so it never needs the consent to cover it.
+    pub consented_by: Option<AgencyId>,
     pub consent_withdrawn: bool,
     /// The PDCA cycle, from 1 once the start line is reached.
     pub cycle: u32,
@@ -306,6 +312,7 @@ impl Fold for CaseState {
             }
             StartLineReached { on, consent, .. } => {
                 self.start_line_on = Some(*on);
+                self.consented_by = self.holder;
                 self.consent = Some(consent.clone());
                 self.consent_withdrawn = false;
                 self.cycle = 1;
@@ -321,6 +328,7 @@ impl Fold for CaseState {
                 cycle,
                 title,
                 walls,
+                owner_agrees,
                 ..
             } => {
                 self.issues.insert(
@@ -329,6 +337,7 @@ impl Fold for CaseState {
                         title: title.clone(),
                         cycle: *cycle,
                         walls: walls.clone(),
+                        owner_agrees: *owner_agrees,
                         status: IssueStatus::Open,
                         overcome: BTreeSet::new(),
                     },
@@ -338,11 +347,13 @@ impl Fold for CaseState {
                 issue_id,
                 title,
                 walls,
+                owner_agrees,
                 ..
             } => {
                 if let Some(issue) = self.issues.get_mut(issue_id) {
                     issue.title = title.clone();
                     issue.walls = walls.clone();
+                    issue.owner_agrees = *owner_agrees;
                 }
             }
             IssueDropped { issue_id, .. } => self.set_issue(*issue_id, IssueStatus::Dropped),
@@ -454,6 +465,7 @@ impl Fold for CaseState {
                 from_agency,
                 to_agency,
                 on,
+                sender_stays,
                 ..
             } => {
                 self.handovers.insert(
@@ -462,6 +474,7 @@ impl Fold for CaseState {
                         from_agency: *from_agency,
                         to_agency: *to_agency,
                         requested_on: *on,
+                        sender_stays: *sender_stays,
                         status: HandoverStatus::Requested,
                     },
                 );

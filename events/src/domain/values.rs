@@ -61,7 +61,8 @@ macro_rules! text_type {
                 let raw = raw.as_ref();
                 let normalized;
                 let text = if $multiline && raw.contains('\r') {
-                    normalized = raw.replace("\r\n", "\n");
+                    // CRLF (Windows) and a lone CR (old Mac software) are both line breaks.
+                    normalized = raw.replace("\r\n", "\n").replace('\r', "\n");
                     trim_text(&normalized)
                 } else {
                     trim_text(raw)
@@ -146,7 +147,7 @@ impl Yen {
     pub const LIMIT: i64 = 1_000_000_000_000_000;
 
     pub fn new(yen: i64) -> Result<Self, InvalidValue> {
-        if yen.abs() > Self::LIMIT {
+        if yen.unsigned_abs() > Self::LIMIT as u64 {
             return Err(InvalidValue::new(
                 "金額が大きすぎます。円単位の整数で、±1,000兆円以内で入力してください。",
             ));
@@ -499,6 +500,10 @@ mod tests {
         let n = Text::parse("強み：加工精度\r\n弱み：営業").unwrap();
         assert_eq!(n.as_str(), "強み：加工精度\n弱み：営業");
         assert!(Text::parse("NUL\u{0}").is_err());
+        assert_eq!(
+            Text::parse("一行目\r二行目").unwrap().as_str(),
+            "一行目\n二行目"
+        );
     }
 
     #[test]
@@ -524,6 +529,8 @@ mod tests {
     fn yen_is_bounded_and_may_be_negative() {
         assert_eq!(Yen::new(-5_000_000).unwrap().get(), -5_000_000);
         assert!(Yen::new(i64::MAX).is_err());
+        assert!(Yen::new(i64::MIN).is_err());
+        assert!(serde_json::from_str::<Yen>("-9223372036854775808").is_err());
     }
 
     #[test]

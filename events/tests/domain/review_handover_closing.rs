@@ -140,6 +140,7 @@ fn request_to(handover_id: HandoverId, to_agency: AgencyId) -> Command {
         reason,
         summary,
         issues,
+        sender_stays: false,
     }
 }
 
@@ -164,6 +165,7 @@ fn request_with_issues(issues: Vec<IssueId>) -> Command {
         reason,
         summary,
         issues,
+        sender_stays: false,
     }
 }
 
@@ -219,7 +221,7 @@ fn close(on: &str) -> Command {
     Command::CloseCase {
         case_id: CAST.case,
         on: day(on),
-        outcome: ClosingOutcome::SelfRunning,
+        outcome: ClosingOutcome::GoalAchieved,
         note: None,
     }
 }
@@ -447,7 +449,17 @@ fn a_review_that_starts_the_next_cycle_sets_later_issues_in_cycle_two() {
             priority: Priority::High,
             owner_agrees: true,
         }]);
-    // The review held in cycle two says so, and the cycle after it is three.
+    // A review in cycle two needs a measure of cycle two; with one, it says so, and the cycle
+    // after it is three.
+    given(history.clone())
+        .when(as_(CAST.hub), next_cycle_review("2025-06-28"))
+        .then_refused("review_without_measures");
+    let history = CAST.then_run(history, as_(CAST.hub), &new_issue(issue_id));
+    let history = CAST.then_run(
+        history,
+        as_(CAST.hub),
+        &CAST.prescribe(MeasureId::new(), vec![issue_id]),
+    );
     let events = given(history)
         .when(as_(CAST.hub), next_cycle_review("2025-06-28"))
         .events();
@@ -527,6 +539,7 @@ fn a_handover_goes_to_an_agency_the_consent_covers() {
             reason: reason("販路開拓の専門支援が必要になったため"),
             summary: text("原価計算は定着。次は新規顧客の開拓。"),
             issues: vec![CAST.issue_b],
+            sender_stays: false,
         }]);
     given(CAST.executing())
         .when(as_(CAST.hub), CAST.request_handover(CAST.chamber))
@@ -547,6 +560,7 @@ fn a_handover_is_not_requested_once_the_consent_has_expired() {
                 reason: reason("販路開拓の専門支援が必要になったため"),
                 summary: text("原価計算は定着。次は新規顧客の開拓。"),
                 issues: vec![CAST.issue_b],
+                sender_stays: false,
             },
         )
         .then_refused("consent_does_not_cover");
@@ -1082,4 +1096,83 @@ fn a_case_is_not_reopened_before_it_was_closed() {
             },
         )
         .then_invalid("on");
+}
+
+#[test]
+fn closing_as_self_running_needs_self_running_recorded_first() {
+    let refusal = given(reviewed())
+        .when(
+            as_(CAST.hub),
+            Command::CloseCase {
+                case_id: CAST.case,
+                on: day("2025-06-29"),
+                outcome: ClosingOutcome::SelfRunning,
+                note: None,
+            },
+        )
+        .then_refused("self_running_not_reached");
+    assert!(refusal.message.contains("自走化"));
+}
+
+#[test]
+fn a_measure_is_prescribed_only_for_an_issue_the_owner_agrees_with() {
+    let issue_id = IssueId::new();
+    let mut set = CAST.set_issue(issue_id, "後継者の育成", vec![Wall::NotFacing]);
+    if let Command::SetIssue { owner_agrees, .. } = &mut set {
+        *owner_agrees = false;
+    }
+    let history = CAST.then_run(CAST.started(), as_(CAST.hub), &set);
+    let refusal = given(history)
+        .when(
+            as_(CAST.hub),
+            CAST.prescribe(MeasureId::new(), vec![issue_id]),
+        )
+        .then_refused("owner_not_agreed");
+    assert_eq!(refusal.field.as_deref(), Some("issues[0]"));
+}
+
+#[test]
+fn an_accepted_handover_keeps_a_sender_that_stays_on_the_team() {
+    let mut request = CAST.request_handover(CAST.yorozu);
+    if let Command::RequestHandover { sender_stays, .. } = &mut request {
+        *sender_stays = true;
+    }
+    let history = CAST.then_run(CAST.executing(), as_(CAST.hub), &request);
+    let events = given(history.clone())
+        .when(as_(CAST.yorozu_coordinator), accept("2025-06-05"))
+        .events();
+    assert!(matches!(events[0], DomainEvent::HandoverAccepted { .. }));
+    assert!(matches!(
+        &events[1],
+        DomainEvent::TeamMemberJoined { supporter_id, agency_id, role: TeamRole::AccompanyingSupporter, .. }
+            if *supporter_id == CAST.hub && *agency_id == CAST.shinkin
+    ));
+    // The shinkin hub supporter keeps working on the case beside the new holder.
+    let history = CAST.then_run(history, as_(CAST.yorozu_coordinator), &accept("2025-06-05"));
+    given(history)
+        .when(
+            as_(CAST.hub),
+            Command::LogProgress {
+                case_id: CAST.case,
+                measure_id: CAST.measure_a,
+                on: day("2025-06-20"),
+                note: text("資金繰り表を一緒に更新"),
+                percent: None,
+            },
+        )
+        .events();
+}
+
+#[test]
+fn members_of_the_consenting_agency_stay_on_the_team_after_a_handover() {
+    let history = join(
+        CAST.executing(),
+        CAST.colleague,
+        TeamRole::AccompanyingSupporter,
+    );
+    let history = CAST.then_run(history, as_(CAST.hub), &CAST.request_handover(CAST.yorozu));
+    let events = given(history)
+        .when(as_(CAST.yorozu_coordinator), accept("2025-06-05"))
+        .events();
+    assert_eq!(events.len(), 1, "nobody leaves: {events:?}");
 }

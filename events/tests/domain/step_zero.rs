@@ -314,9 +314,20 @@ fn an_outreach_visit_before_the_start_line_is_logged_with_the_expert_who_came_al
 
 #[test]
 fn an_outreach_visit_after_the_start_line_is_refused() {
+    let mut visit = outreach(None);
+    if let Command::LogOutreachVisit { on, .. } = &mut visit {
+        *on = day("2025-04-20");
+    }
+    given(CAST.started())
+        .when(as_(CAST.hub), visit)
+        .then_refused("outreach_after_start_line");
+}
+
+#[test]
+fn an_outreach_visit_before_the_start_line_is_logged_even_when_entered_later() {
     given(CAST.started())
         .when(as_(CAST.hub), outreach(None))
-        .then_refused("outreach_after_start_line");
+        .events();
 }
 
 #[test]
@@ -614,6 +625,7 @@ fn amending_the_consent_after_a_withdrawal_lets_the_data_travel_again() {
                 reason: reason("販路開拓の専門支援が必要になったため"),
                 summary: text("原価計算は定着。次は新規顧客の開拓。"),
                 issues: vec![CAST.issue_b],
+                sender_stays: false,
             },
         )
         .events();

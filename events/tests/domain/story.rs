@@ -878,6 +878,7 @@ fn request_handover(handover_id: HandoverId, on: &str) -> Command {
         reason: r("IT導入の専門的な支援が必要になったため"),
         summary: x("採算管理と改善活動は定着。次の課題は受発注のIT化。"),
         issues: vec![IDS.issues[4]],
+        sender_stays: true,
     }
 }
 

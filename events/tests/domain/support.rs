@@ -326,6 +326,7 @@ impl Cast {
             reason: reason("販路開拓の専門支援が必要になったため"),
             summary: text("原価計算は定着。次は新規顧客の開拓。"),
             issues: vec![self.issue_b],
+            sender_stays: false,
         }
     }
 
