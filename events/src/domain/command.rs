@@ -196,6 +196,8 @@ pub enum Command {
     SetIssue {
         case_id: CaseId,
         issue_id: IssueId,
+        /// The day it was decided with the owner.
+        on: Day,
         title: Title,
         description: Option<Text>,
         theme: Theme,
@@ -206,6 +208,8 @@ pub enum Command {
     ReviseIssue {
         case_id: CaseId,
         issue_id: IssueId,
+        /// The day it was decided with the owner.
+        on: Day,
         title: Title,
         description: Option<Text>,
         theme: Theme,
@@ -217,6 +221,8 @@ pub enum Command {
     DropIssue {
         case_id: CaseId,
         issue_id: IssueId,
+        /// The day it was decided with the owner.
+        on: Day,
         reason: Reason,
     },
     ResolveIssue {
@@ -230,6 +236,8 @@ pub enum Command {
     PrescribeMeasure {
         case_id: CaseId,
         measure_id: MeasureId,
+        /// The day the measure was prescribed (its own dates are `starts_on` and `due_on`).
+        on: Day,
         issues: Vec<IssueId>,
         kind: MeasureKind,
         title: Title,

@@ -1076,6 +1076,7 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
         }
         SetIssue {
             issue_id,
+            on,
             title,
             description,
             theme,
@@ -1085,6 +1086,7 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
             ..
         } => {
             must_have_started(case, "課題設定")?;
+            happened("on", *on, ctx, Some(case))?;
             if case.issues.contains_key(issue_id) {
                 return Err(Refusal::rule(
                     "issue_exists",
@@ -1100,6 +1102,7 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
             one(E::IssueSet {
                 case_id,
                 issue_id: *issue_id,
+                on: *on,
                 cycle: case.cycle,
                 title: title.clone(),
                 description: description.clone(),
@@ -1111,6 +1114,7 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
         }
         ReviseIssue {
             issue_id,
+            on,
             title,
             description,
             theme,
@@ -1121,11 +1125,13 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
             ..
         } => {
             open_issue(case, *issue_id, "issueId")?;
+            happened("on", *on, ctx, Some(case))?;
             not_empty("walls", walls, "課題を阻む壁")?;
             no_duplicates("walls", walls)?;
             one(E::IssueRevised {
                 case_id,
                 issue_id: *issue_id,
+                on: *on,
                 title: title.clone(),
                 description: description.clone(),
                 theme: *theme,
@@ -1136,12 +1142,17 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
             })
         }
         DropIssue {
-            issue_id, reason, ..
+            issue_id,
+            on,
+            reason,
+            ..
         } => {
             open_issue(case, *issue_id, "issueId")?;
+            happened("on", *on, ctx, Some(case))?;
             one(E::IssueDropped {
                 case_id,
                 issue_id: *issue_id,
+                on: *on,
                 reason: reason.clone(),
             })
         }
@@ -1159,6 +1170,7 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
         }
         PrescribeMeasure {
             measure_id,
+            on,
             issues,
             kind,
             title,
@@ -1170,6 +1182,7 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
             ..
         } => {
             must_have_started(case, "処方箋")?;
+            happened("on", *on, ctx, Some(case))?;
             if case.measures.contains_key(measure_id) {
                 return Err(Refusal::rule(
                     "measure_exists",
@@ -1220,6 +1233,7 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
             one(E::MeasurePrescribed {
                 case_id,
                 measure_id: *measure_id,
+                on: *on,
                 cycle: case.cycle,
                 issues: issues.clone(),
                 kind: *kind,
@@ -1858,6 +1872,10 @@ fn after_start_line_date(command: &Command) -> Option<Day> {
     match command {
         AmendConsent { on, .. }
         | WithdrawConsent { on, .. }
+        | SetIssue { on, .. }
+        | ReviseIssue { on, .. }
+        | DropIssue { on, .. }
+        | PrescribeMeasure { on, .. }
         | ResolveIssue { on, .. }
         | AddTeamMember { on, .. }
         | RemoveTeamMember { on, .. }

@@ -283,19 +283,21 @@ domain_events! {
         notes: Vec<DialogueNote>,
     }
     IssueSet ("課題設定") {
-        case_id: CaseId, issue_id: IssueId, cycle: u32, title: Title, description: Option<Text>,
+        case_id: CaseId, issue_id: IssueId, on: Day, cycle: u32, title: Title, description: Option<Text>,
         theme: Theme, walls: Vec<Wall>, priority: Priority, owner_agrees: bool,
     }
     IssueRevised ("課題の見直し") {
-        case_id: CaseId, issue_id: IssueId, title: Title, description: Option<Text>,
+        case_id: CaseId, issue_id: IssueId, on: Day, title: Title, description: Option<Text>,
         theme: Theme, walls: Vec<Wall>, priority: Priority, owner_agrees: bool, reason: Reason,
     }
-    IssueDropped ("課題の取り下げ") { case_id: CaseId, issue_id: IssueId, reason: Reason }
+    IssueDropped ("課題の取り下げ") {
+        case_id: CaseId, issue_id: IssueId, on: Day, reason: Reason,
+    }
     IssueResolved ("課題の解決") { case_id: CaseId, issue_id: IssueId, on: Day, how: Reason }
 
     // ---- case: 2nd step ----
     MeasurePrescribed ("施策の処方") {
-        case_id: CaseId, measure_id: MeasureId, cycle: u32, issues: Vec<IssueId>,
+        case_id: CaseId, measure_id: MeasureId, on: Day, cycle: u32, issues: Vec<IssueId>,
         kind: MeasureKind, title: Title, description: Option<Text>, owner: MeasureOwner,
         starts_on: Day, due_on: Day, kpis: Vec<Kpi>,
     }

@@ -87,6 +87,7 @@ fn simple_dialogue() -> Command {
 fn revise(issue_id: IssueId, walls: Vec<Wall>) -> Command {
     Command::ReviseIssue {
         case_id: CAST.case,
+        on: day("2025-04-24"),
         issue_id,
         title: title("製品別の原価が見えていない"),
         description: Some(text("見積りが勘に頼っている")),
@@ -101,6 +102,7 @@ fn revise(issue_id: IssueId, walls: Vec<Wall>) -> Command {
 fn drop_issue(issue_id: IssueId) -> Command {
     Command::DropIssue {
         case_id: CAST.case,
+        on: day("2025-04-24"),
         issue_id,
         reason: reason("社長と話し合い、今期は原価管理に集中すると決めた"),
     }
@@ -467,6 +469,7 @@ fn an_issue_set_after_the_start_line_belongs_to_cycle_1() {
         )
         .then(vec![DomainEvent::IssueSet {
             case_id: CAST.case,
+            on: day("2025-04-24"),
             issue_id: CAST.issue_a,
             cycle: 1,
             title: title("原価が見えていない"),
@@ -600,6 +603,7 @@ fn an_open_issue_is_revised_with_a_reason() {
         )
         .then(vec![DomainEvent::IssueRevised {
             case_id: CAST.case,
+            on: day("2025-04-24"),
             issue_id: CAST.issue_a,
             title: title("製品別の原価が見えていない"),
             description: Some(text("見積りが勘に頼っている")),
@@ -653,6 +657,7 @@ fn an_open_issue_is_dropped_with_a_reason() {
         .when(as_(CAST.hub), drop_issue(CAST.issue_b))
         .then(vec![DomainEvent::IssueDropped {
             case_id: CAST.case,
+            on: day("2025-04-24"),
             issue_id: CAST.issue_b,
             reason: reason("社長と話し合い、今期は原価管理に集中すると決めた"),
         }]);
@@ -713,4 +718,25 @@ fn an_issue_is_not_resolved_in_the_future() {
     given(CAST.with_issues())
         .when(as_(CAST.hub), resolve(CAST.issue_a, "2025-07-01"))
         .then_invalid("on");
+}
+
+#[test]
+fn an_issue_is_dated_between_the_start_line_and_today() {
+    let dated = |on: &str| {
+        let mut cmd = CAST.set_issue(CAST.issue_a, "原価が見えていない", vec![Wall::Invisible]);
+        if let Command::SetIssue { on: day_of, .. } = &mut cmd {
+            *day_of = day(on);
+        }
+        cmd
+    };
+    let refusal = given(CAST.started())
+        .when(as_(CAST.hub), dated("2025-04-16"))
+        .then_refused("before_start_line");
+    assert_eq!(refusal.field.as_deref(), Some("on"));
+    given(CAST.started())
+        .when(as_(CAST.hub), dated("2025-07-01"))
+        .then_invalid("on");
+    given(CAST.started())
+        .when(as_(CAST.hub), dated("2025-04-17"))
+        .events();
 }

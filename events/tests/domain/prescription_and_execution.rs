@@ -39,6 +39,7 @@ impl Rx {
     fn command(self) -> Command {
         Command::PrescribeMeasure {
             case_id: CAST.case,
+            on: day("2025-04-24"),
             measure_id: self.measure_id,
             issues: self.issues,
             kind: MeasureKind::Training,
@@ -224,6 +225,7 @@ fn a_measure_is_prescribed_for_open_issues_in_the_current_cycle_with_its_kpis() 
         )
         .then(vec![DomainEvent::MeasurePrescribed {
             case_id: CAST.case,
+            on: day("2025-04-24"),
             measure_id,
             cycle: 1,
             issues: vec![CAST.issue_a, CAST.issue_b],
@@ -246,6 +248,7 @@ fn the_scenario_measure_is_prescribed_by_the_supporter_in_charge() {
         )
         .then(vec![DomainEvent::MeasurePrescribed {
             case_id: CAST.case,
+            on: day("2025-04-24"),
             measure_id: CAST.measure_a,
             cycle: 1,
             issues: vec![CAST.issue_a],
@@ -279,6 +282,7 @@ fn a_measure_must_address_an_open_issue_of_the_case() {
         as_(CAST.hub),
         &Command::DropIssue {
             case_id: CAST.case,
+            on: day("2025-04-24"),
             issue_id: CAST.issue_b,
             reason: reason("社長と話し合い、今期は原価に集中すると決めた"),
         },

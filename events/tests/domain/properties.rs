@@ -91,6 +91,7 @@ fn command(mv: &Move, case: &CaseState) -> (Actor, Command) {
         Move::SetIssue(i, w) => CAST.set_issue(issue(i), "課題", vec![wall(w)]),
         Move::DropIssue(i) => Command::DropIssue {
             case_id: c,
+            on: day("2025-04-24"),
             issue_id: issue(i),
             reason: reason("優先度が下がった"),
         },

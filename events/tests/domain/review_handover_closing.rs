@@ -46,6 +46,7 @@ fn two_measures() -> Vec<DomainEvent> {
         as_(CAST.hub),
         &Command::PrescribeMeasure {
             case_id: CAST.case,
+            on: day("2025-04-24"),
             measure_id: MEASURE_B,
             issues: vec![CAST.issue_b],
             kind: MeasureKind::Training,
@@ -440,6 +441,7 @@ fn a_review_that_starts_the_next_cycle_sets_later_issues_in_cycle_two() {
         .when(as_(CAST.hub), new_issue(issue_id))
         .then(vec![DomainEvent::IssueSet {
             case_id: CAST.case,
+            on: day("2025-04-24"),
             issue_id,
             cycle: 2,
             title: title("新規顧客が開拓できていない"),
@@ -612,6 +614,7 @@ fn the_issues_handed_over_are_open_issues_of_the_case() {
         as_(CAST.hub),
         &Command::DropIssue {
             case_id: CAST.case,
+            on: day("2025-04-24"),
             issue_id: CAST.issue_b,
             reason: reason("社長と話し合い、今期は原価に集中すると決めた"),
         },

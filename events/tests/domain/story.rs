@@ -277,10 +277,11 @@ fn note(item: Option<PerspectiveItem>, text: &str, confidential: bool) -> Dialog
     }
 }
 
-fn set_issue(issue_id: IssueId, title: &str, theme: Theme, walls: Vec<Wall>) -> Command {
+fn set_issue(issue_id: IssueId, on: &str, title: &str, theme: Theme, walls: Vec<Wall>) -> Command {
     Command::SetIssue {
         case_id: IDS.case,
         issue_id,
+        on: d(on),
         title: t(title),
         description: None,
         theme,
@@ -579,15 +580,16 @@ pub fn main_story() -> Vec<Step> {
             ),
         ),
         // ---- issue setting
-        step(hub, set_issue(issue_a, "製品別の採算が見えていない", Theme::ManagementImprovement, vec![Wall::Invisible])),
-        step(hub, set_issue(issue_b, "現場が改善活動に付いてこない", Theme::Productivity, vec![Wall::NotFollowing])),
-        step(hub, set_issue(issue_c, "中期計画が実行されない", Theme::BusinessPlanning, vec![Wall::CannotExecute])),
-        step(hub, set_issue(issue_d, "新規顧客の開拓", Theme::MarketDevelopment, vec![Wall::Lacking])),
+        step(hub, set_issue(issue_a, "2024-06-28", "製品別の採算が見えていない", Theme::ManagementImprovement, vec![Wall::Invisible])),
+        step(hub, set_issue(issue_b, "2024-06-28", "現場が改善活動に付いてこない", Theme::Productivity, vec![Wall::NotFollowing])),
+        step(hub, set_issue(issue_c, "2024-06-28", "中期計画が実行されない", Theme::BusinessPlanning, vec![Wall::CannotExecute])),
+        step(hub, set_issue(issue_d, "2024-06-28", "新規顧客の開拓", Theme::MarketDevelopment, vec![Wall::Lacking])),
         step(
             hub,
             Command::ReviseIssue {
                 case_id,
                 issue_id: issue_b,
+                on: d("2024-06-28"),
                 title: t("現場が改善活動に付いてこない"),
                 description: Some(x("若手とベテランの間で改善への温度差が大きい。")),
                 theme: Theme::Productivity,
@@ -602,6 +604,7 @@ pub fn main_story() -> Vec<Step> {
             Command::DropIssue {
                 case_id,
                 issue_id: issue_d,
+                on: d("2024-07-01"),
                 reason: r("今期は既存顧客の深耕を優先すると社長が判断"),
             },
         ),
@@ -611,6 +614,7 @@ pub fn main_story() -> Vec<Step> {
             Command::PrescribeMeasure {
                 case_id,
                 measure_id: m1,
+                on: d("2024-06-30"),
                 issues: vec![issue_a],
                 kind: MeasureKind::BusinessPlanning,
                 title: t("製品別原価計算の導入"),
@@ -634,6 +638,7 @@ pub fn main_story() -> Vec<Step> {
             Command::PrescribeMeasure {
                 case_id,
                 measure_id: m2,
+                on: d("2024-06-30"),
                 issues: vec![issue_b, issue_c],
                 kind: MeasureKind::Training,
                 title: t("改善プロジェクトチームの立ち上げ"),
@@ -798,7 +803,7 @@ pub fn main_story() -> Vec<Step> {
                 start_next_cycle: true,
             },
         ),
-        step(hub, set_issue(issue_e, "受発注業務の効率化", Theme::ItAdoption, vec![Wall::Lacking])),
+        step(hub, set_issue(issue_e, "2025-04-15", "受発注業務の効率化", Theme::ItAdoption, vec![Wall::Lacking])),
         // ---- staff change and handover
         step(
             hub,

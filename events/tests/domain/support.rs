@@ -239,6 +239,7 @@ impl Cast {
     pub fn set_issue(&self, issue_id: IssueId, t: &str, walls: Vec<Wall>) -> Command {
         Command::SetIssue {
             case_id: self.case,
+            on: day("2025-04-24"),
             issue_id,
             title: title(t),
             description: None,
@@ -281,6 +282,7 @@ impl Cast {
     pub fn prescribe(&self, measure_id: MeasureId, issues: Vec<IssueId>) -> Command {
         Command::PrescribeMeasure {
             case_id: self.case,
+            on: day("2025-04-24"),
             measure_id,
             issues,
             kind: MeasureKind::BusinessPlanning,
