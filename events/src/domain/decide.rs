@@ -683,7 +683,8 @@ fn decide_company_record(command: &Command, ctx: &Context<'_>) -> Decision {
         .case_id()
         .expect("company records are made through a case");
     let case = the_case(ctx, case_id)?;
-    may_work_on(case, actor, agency_of(supporter))?;
+    let agency = agency_of(supporter);
+    may_work_on(case, actor, agency)?;
     must_be_open(case)?;
     if !matches!(command, Command::UpdateCompanyProfile { .. }) {
         must_have_started(case, "ローカルベンチマーク")?;
@@ -773,6 +774,16 @@ fn decide_company_record(command: &Command, ctx: &Context<'_>) -> Decision {
                     fiscal_year: *fiscal_year,
                     statements: statements.clone(),
                 }),
+                (true, Some(_))
+                    if !may_correct(ctx, company, *fiscal_year, case_id, actor, agency) =>
+                {
+                    Err(Refusal::rule(
+                        "recorded_by_another_agency",
+                        format!(
+                            "{fiscal_year}の決算は他の支援機関の案件で登録されたため、訂正できません。登録した支援機関に訂正を依頼してください。"
+                        ),
+                    ))
+                }
                 (true, Some(reason)) => one(E::FinancialStatementsCorrected {
                     company_id,
                     case_id,
@@ -1965,6 +1976,26 @@ fn consent_consequences(
         }));
     }
     events
+}
+
+/// A year's statements are corrected by the agency that recorded them (through any of its
+/// cases), or by whoever works on the case they were recorded through.
+fn may_correct(
+    ctx: &Context<'_>,
+    company: &super::state::CompanyState,
+    year: super::values::FiscalYear,
+    case_id: CaseId,
+    actor: SupporterId,
+    agency: AgencyId,
+) -> bool {
+    match company.statements_case.get(&year) {
+        None => true,
+        Some(recorded) if *recorded == case_id => true,
+        Some(recorded) => ctx
+            .directory
+            .case(*recorded)
+            .is_some_and(|c| c.holder == Some(agency) || c.team.contains_key(&actor)),
+    }
 }
 
 fn agency_name(ctx: &Context<'_>, id: AgencyId) -> String {

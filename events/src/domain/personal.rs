@@ -7,6 +7,12 @@
 //! wherever it occurs (per-person keys, destroyed on request) without touching any event type
 //! or upcaster. The business part of the event stays intact: the history still says that
 //! "a person" attended the dialogue, just no longer who.
+//!
+//! What a supporter writes about a person (health, family, intentions) belongs in that
+//! person's `remarks`, not in a business note, a reason or a summary: the commands offer a
+//! place for it wherever people take part (a dialogue's attendees, a representative, the owner
+//! who consents). Business free text is not scanned for names; that is the supporter's
+//! discipline, and the product's forms should say so.
 
 use std::collections::BTreeMap;
 

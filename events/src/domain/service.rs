@@ -335,6 +335,15 @@ impl Lifecycle {
         }
         for id in companies {
             self.load_into(&mut loaded, StreamKey::Company(id)).await?;
+            // Who may correct a year's statements depends on the case that recorded it.
+            let recorded_through: Vec<CaseId> = loaded
+                .directory
+                .company(id)
+                .map(|c| c.statements_case.values().copied().collect())
+                .unwrap_or_default();
+            for case in recorded_through {
+                self.load_into(&mut loaded, StreamKey::Case(case)).await?;
+            }
         }
         Ok(loaded)
     }

@@ -106,6 +106,8 @@ pub struct CompanyState {
     pub name: Option<Name>,
     pub founded_year: Option<u16>,
     pub statements: BTreeMap<FiscalYear, FinancialStatements>,
+    /// The case through which each year was recorded (only it may correct the year).
+    pub statements_case: BTreeMap<FiscalYear, CaseId>,
     /// How many Local Benchmark records (non-financial, flows, summaries, tools) it has.
     pub benchmark_records: u32,
 }
@@ -130,9 +132,13 @@ impl Fold for CompanyState {
             FinancialStatementsRecorded {
                 fiscal_year,
                 statements,
+                case_id,
                 ..
+            } => {
+                self.statements.insert(*fiscal_year, statements.clone());
+                self.statements_case.insert(*fiscal_year, *case_id);
             }
-            | FinancialStatementsCorrected {
+            FinancialStatementsCorrected {
                 fiscal_year,
                 statements,
                 ..
@@ -509,8 +515,25 @@ impl Fold for CaseState {
             }
             GoodPracticeNominated { .. } => self.nominated = true,
             FailureCaseRecorded { .. } => self.failure_recorded = true,
+            // Facts the rules do not need (they are for the timeline and the read models).
             OutreachVisitLogged { .. } => {}
-            _ => {}
+            // Events of other streams. Listed rather than `_`, so that a new case event that
+            // nobody folds does not compile.
+            AgencyRegistered { .. }
+            | AgencyStrengthsDeclared { .. }
+            | SupporterRegistered { .. }
+            | SupporterRoleChanged { .. }
+            | SupporterDeparted { .. }
+            | CompanyRegistered { .. }
+            | CompanyProfileUpdated { .. }
+            | FinancialStatementsRecorded { .. }
+            | FinancialStatementsCorrected { .. }
+            | NonFinancialAssessed { .. }
+            | BusinessFlowRecorded { .. }
+            | CommercialFlowRecorded { .. }
+            | BenchmarkSummaryRecorded { .. }
+            | DesignSheetRecorded { .. }
+            | IntellectualAssetRecorded { .. } => {}
         }
     }
 }

@@ -781,3 +781,43 @@ fn a_profile_update_must_change_something_and_comes_from_the_case_holders() {
         .when(as_(CAST.chamber_advisor), update_employees(35))
         .then_forbidden();
 }
+
+#[test]
+fn another_agency_cannot_overwrite_the_statements_a_bank_recorded() {
+    // The shinkin bank records 2024 through its case; the chamber opens its own case on the
+    // same company, reaches the start line, and tries to "correct" the year.
+    let history = CAST.then_run(CAST.started(), as_(CAST.hub), &record(2024, statements()));
+    let history = CAST.then_run(
+        history,
+        as_(CAST.chamber_advisor),
+        &Command::DiscoverCompany {
+            case_id: SECOND_CASE,
+            company: CompanyInput::Existing(CAST.company),
+            on: day("2025-06-10"),
+            channel: DiscoveryChannel::CommerceRound,
+            first_concerns: vec![],
+        },
+    );
+    let history = CAST.then_run(
+        history,
+        as_(CAST.chamber_advisor),
+        &Command::ReachStartLine {
+            case_id: SECOND_CASE,
+            on: day("2025-06-12"),
+            decision: None,
+            consent: CAST.consent(),
+            owner: person("川口 一郎"),
+        },
+    );
+    given(history)
+        .when(
+            as_(CAST.chamber_advisor),
+            record_in(
+                SECOND_CASE,
+                2024,
+                statements(),
+                Some("数字が違うと思われるため"),
+            ),
+        )
+        .then_refused("recorded_by_another_agency");
+}

@@ -149,7 +149,7 @@ fn a_dialogue_with_an_expert_records_attendees_apart_and_the_perspectives_of_its
             ),
             dialogue_note(
                 Some(PerspectiveItem::BusinessSuccession),
-                "長男への承継を考えているが、本人にはまだ伝えていない",
+                "後継者は未定。承継の時期は3年以内に決めたい",
                 true,
             ),
             dialogue_note(None, "次回は工場長も同席", false),
@@ -190,7 +190,7 @@ fn a_dialogue_with_an_expert_records_attendees_apart_and_the_perspectives_of_its
                 ),
                 dialogue_note(
                     Some(PerspectiveItem::BusinessSuccession),
-                    "長男への承継を考えているが、本人にはまだ伝えていない",
+                    "後継者は未定。承継の時期は3年以内に決めたい",
                     true,
                 ),
                 dialogue_note(None, "次回は工場長も同席", false),

@@ -321,12 +321,17 @@ pub fn main_story() -> Vec<Step> {
             },
         )),
     };
+    // What is said about a person (here the owner's own hesitation) is that person's remarks,
+    // in the personal part; the business notes stay about the business.
     let owner_at = |role| Attendee {
         participant: CompanyParticipant {
             person: IDS.owner,
             role,
         },
-        details: who("川口 一郎"),
+        details: PersonDetails {
+            remarks: Some(x("長男への承継に自身が迷いを持っている。")),
+            ..who("川口 一郎")
+        },
     };
     let successor = Attendee {
         participant: CompanyParticipant {
@@ -418,7 +423,7 @@ pub fn main_story() -> Vec<Step> {
                 notes: vec![
                     note(Some(PerspectiveItem::OwnerVision), "「技術で地域に雇用を残す」が創業以来の想い。", false),
                     note(Some(PerspectiveItem::Strengths), "±2μmの微細加工。医療機器向けの試作に強い。", false),
-                    note(Some(PerspectiveItem::BusinessSuccession), "長男への承継に社長自身が迷いを持っている。", true),
+                    note(Some(PerspectiveItem::BusinessSuccession), "後継者は未定。承継の時期は3年以内に決めたい。", true),
                 ],
             },
         ),

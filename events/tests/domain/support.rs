@@ -350,7 +350,7 @@ impl Cast {
                 case_id: self.case,
                 on: day("2025-06-20"),
                 outcome: ClosingOutcome::Suspended,
-                note: Some(reason("社長の体調不良により支援を中断")),
+                note: Some(reason("会社側の事情により支援を中断")),
             },
         )
     }
