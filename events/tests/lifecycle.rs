@@ -10,7 +10,7 @@ mod support;
 use banso_events::domain::command::Command;
 use banso_events::domain::directory::{Actor, Directory};
 use banso_events::domain::event::StreamKey;
-use banso_events::domain::service::{CommandRequest, ExecuteError, Lifecycle};
+use banso_events::domain::service::{CommandRequest, ExecuteError, Executed, Lifecycle};
 use banso_events::domain::values::{Day, Quantity};
 use banso_events::domain::vocab::Stage;
 use banso_events::{StoreError, StreamVersion};
@@ -29,7 +29,7 @@ fn request(step: &Step) -> CommandRequest {
     }
 }
 
-async fn run_story(lifecycle: &Lifecycle) -> Vec<CommandRequest> {
+async fn run_story(lifecycle: &Lifecycle) -> Vec<(CommandRequest, Executed)> {
     let mut requests = Vec::new();
     for (i, step) in main_story().iter().chain(&second_story()).enumerate() {
         let req = request(step);
@@ -38,8 +38,14 @@ async fn run_story(lifecycle: &Lifecycle) -> Vec<CommandRequest> {
             .await
             .unwrap_or_else(|e| panic!("step {i} failed: {e:?}"));
         assert!(!executed.duplicate);
-        assert_eq!(executed.events.len(), executed.recorded.len());
-        requests.push(req);
+        assert_eq!(executed.events.len(), executed.positions.len());
+        let written: u64 = executed
+            .streams
+            .iter()
+            .map(|s| s.last_version.0 + 1 - s.first_version.0)
+            .sum();
+        assert_eq!(written, executed.events.len() as u64);
+        requests.push((req, executed));
     }
     requests
 }
@@ -92,11 +98,16 @@ both_backends! {
 
         // A retry of a stored command returns its first result and appends nothing.
         let head = h.store.head().await.unwrap();
-        let first = &requests[30];
+        let (first, first_result) = &requests[30];
         let again = lifecycle.execute(first.clone()).await.unwrap();
         assert!(again.duplicate);
-        assert!(!again.recorded.is_empty());
-        assert!(again.recorded.iter().all(|e| e.metadata.command_id == first.command_id));
+        assert_eq!(again.positions, first_result.positions);
+        assert_eq!(again.streams, first_result.streams);
+        assert_eq!(again.events, first_result.events);
+        assert_eq!(
+            again.version_of(StreamKey::Case(IDS.case)),
+            first_result.version_of(StreamKey::Case(IDS.case))
+        );
         assert_eq!(h.store.head().await.unwrap(), head);
 
         // A stale expected version is a conflict; a refusal appends nothing.

@@ -10,7 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::error::InvalidValue;
-use super::values::Line;
+use super::values::{Line, is_invisible_control, trim_text};
 
 /// Serialize as a string (from `$to_str`) and deserialize through `parse`, so a stored event
 /// cannot carry a value `parse` would refuse.
@@ -41,10 +41,6 @@ macro_rules! display_as {
     };
 }
 
-fn trim_text(raw: &str) -> &str {
-    raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
-}
-
 /// An ASCII or full-width digit as an ASCII digit.
 fn ascii_digit(c: char) -> Option<char> {
     match c {
@@ -65,9 +61,7 @@ fn is_space(c: char) -> bool {
 
 /// Control characters, spaces, and marks that hide or reorder text (zero-width, bidi).
 fn is_unseen(c: char) -> bool {
-    c.is_control()
-        || c.is_whitespace()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+    c.is_control() || c.is_whitespace() || is_invisible_control(c)
 }
 
 /// A character named in a message: shown as it is, or as a code point if it cannot be seen.

@@ -16,7 +16,7 @@ use super::values::Day;
 use crate::codec::Codec;
 use crate::error::{DecodeError, StoreError};
 use crate::model::{
-    AppendRequest, ExpectedVersion, Metadata, NewEvent, RecordedEvent, StreamVersion,
+    AppendRequest, ExpectedVersion, Metadata, NewEvent, Position, StreamVersion, StreamWritten,
 };
 use crate::store::EventStore;
 
@@ -59,10 +59,12 @@ pub struct CommandRequest {
 #[derive(Debug, Clone)]
 pub struct Executed {
     pub command_id: Uuid,
-    /// The events as recorded (positions, stream versions, metadata), in position order.
-    pub recorded: Vec<RecordedEvent>,
-    /// The same events, decoded.
+    /// The events, in position order.
     pub events: Vec<Envelope>,
+    /// The global position of each event.
+    pub positions: Vec<Position>,
+    /// Each stream written, with the versions its events took.
+    pub streams: Vec<StreamWritten>,
     /// True when this was a retry of a command already stored: nothing new was appended.
     pub duplicate: bool,
 }
@@ -71,11 +73,10 @@ impl Executed {
     /// The version a stream reached with this command, if the command wrote to it.
     pub fn version_of(&self, key: StreamKey) -> Option<StreamVersion> {
         let stream = key.stream_id();
-        self.recorded
+        self.streams
             .iter()
-            .filter(|e| e.stream == stream)
-            .map(|e| e.version)
-            .max()
+            .find(|s| s.stream == stream)
+            .map(|s| s.last_version)
     }
 }
 
@@ -143,18 +144,7 @@ impl Lifecycle {
     /// Decide `request.command` on fresh state and append its events.
     #[tracing::instrument(skip_all, fields(command_id = %request.command_id))]
     pub async fn execute(&self, request: CommandRequest) -> Result<Executed, ExecuteError> {
-        if let Some(done) = self.earlier_result(request.command_id).await? {
-            // A command id names one person's command: someone else reusing it learns nothing.
-            let actor = match request.actor {
-                Actor::Supporter(id) => Some(id.0),
-                Actor::Operator => None,
-            };
-            if done.recorded.iter().any(|e| e.metadata.actor != actor) {
-                return Err(StoreError::CommandIdReused {
-                    command_id: request.command_id,
-                }
-                .into());
-            }
+        if let Some(done) = self.earlier_result(&request).await? {
             return Ok(done);
         }
         let mut attempt = 0;
@@ -183,37 +173,22 @@ impl Lifecycle {
                 directory: &loaded.directory,
             };
             let envelopes = decide(&request.command, &ctx)?;
-            let append = self.append_request(&request, &loaded, &envelopes)?;
+            let (append, envelopes) = self.append_request(&request, &loaded, envelopes)?;
             match self.store.append(append).await {
                 Ok(outcome) if outcome.duplicate => {
                     // A concurrent retry of the same command won: answer with what it stored.
-                    return self
-                        .earlier_result(request.command_id)
-                        .await?
-                        .ok_or_else(|| {
-                            ExecuteError::Store(StoreError::CorruptCommandRecord {
-                                reason: format!(
-                                    "command {} stored without events",
-                                    request.command_id
-                                ),
-                            })
-                        });
+                    return self.earlier_result(&request).await?.ok_or_else(|| {
+                        ExecuteError::Store(StoreError::CorruptCommandRecord {
+                            reason: format!("command {} stored without events", request.command_id),
+                        })
+                    });
                 }
-                Ok(_) => {
-                    let recorded = self
-                        .store
-                        .command_events(request.command_id)
-                        .await?
-                        .ok_or_else(|| StoreError::CorruptCommandRecord {
-                            reason: format!(
-                                "command {} appended but has no record",
-                                request.command_id
-                            ),
-                        })?;
+                Ok(outcome) => {
                     return Ok(Executed {
                         command_id: request.command_id,
-                        recorded,
                         events: envelopes,
+                        positions: outcome.positions,
+                        streams: outcome.streams,
                         duplicate: false,
                     });
                 }
@@ -229,28 +204,55 @@ impl Lifecycle {
         }
     }
 
-    async fn earlier_result(&self, command_id: Uuid) -> Result<Option<Executed>, ExecuteError> {
+    /// What an earlier run of this command id stored, if any. A command id names one person's
+    /// command: someone else reusing it gets `CommandIdReused` and learns nothing.
+    async fn earlier_result(
+        &self,
+        request: &CommandRequest,
+    ) -> Result<Option<Executed>, ExecuteError> {
+        let command_id = request.command_id;
         let Some(recorded) = self.store.command_events(command_id).await? else {
             return Ok(None);
         };
+        let actor = match request.actor {
+            Actor::Supporter(id) => Some(id.0),
+            Actor::Operator => None,
+        };
+        if recorded.iter().any(|e| e.metadata.actor != actor) {
+            return Err(StoreError::CommandIdReused { command_id }.into());
+        }
         let events = recorded
             .iter()
             .map(|r| self.codec.decode(r))
             .collect::<Result<_, _>>()?;
+        let mut streams: Vec<StreamWritten> = Vec::new();
+        for event in &recorded {
+            match streams.iter_mut().find(|s| s.stream == event.stream) {
+                Some(written) => written.last_version = event.version,
+                None => streams.push(StreamWritten {
+                    stream: event.stream.clone(),
+                    first_version: event.version,
+                    last_version: event.version,
+                }),
+            }
+        }
         Ok(Some(Executed {
             command_id,
-            recorded,
             events,
+            positions: recorded.iter().map(|e| e.position).collect(),
+            streams,
             duplicate: true,
         }))
     }
 
+    /// The append for a decision, and the decision's events in the order they are appended
+    /// (grouped by stream, streams in the order their first event appears).
     fn append_request(
         &self,
         request: &CommandRequest,
         loaded: &Loaded,
-        envelopes: &[Envelope],
-    ) -> Result<AppendRequest, ExecuteError> {
+        envelopes: Vec<Envelope>,
+    ) -> Result<(AppendRequest, Vec<Envelope>), ExecuteError> {
         let mut metadata = Metadata::for_command(request.command_id);
         if let Actor::Supporter(actor) = request.actor
             && let Some(agency) = loaded.directory.supporter(actor).and_then(|s| s.agency_id)
@@ -259,7 +261,7 @@ impl Lifecycle {
         }
         // Streams in the order their first event appears; each at the version it was read at.
         let mut order: Vec<StreamKey> = Vec::new();
-        let mut by_stream: HashMap<StreamKey, Vec<NewEvent>> = HashMap::new();
+        let mut by_stream: HashMap<StreamKey, Vec<(NewEvent, Envelope)>> = HashMap::new();
         for envelope in envelopes {
             let key = envelope.event.stream();
             if !by_stream.contains_key(&key) {
@@ -267,33 +269,36 @@ impl Lifecycle {
             }
             let encoded = self
                 .codec
-                .encode(envelope)
+                .encode(&envelope)
                 .map_err(|e| StoreError::WriteFailed {
                     reason: format!(
                         "event {} does not serialize: {e}",
                         envelope.event.event_type()
                     ),
                 })?;
-            by_stream.entry(key).or_default().push(encoded);
+            by_stream.entry(key).or_default().push((encoded, envelope));
         }
+        let mut in_order = Vec::new();
         let mut streams = order.into_iter().map(|key| {
             let version = loaded
                 .versions
                 .get(&key)
                 .copied()
                 .unwrap_or(StreamVersion(0));
-            (
-                key.stream_id(),
-                ExpectedVersion::Exact(version.0),
-                by_stream.remove(&key).unwrap_or_default(),
-            )
+            let (events, envelopes): (Vec<_>, Vec<_>) = by_stream
+                .remove(&key)
+                .unwrap_or_default()
+                .into_iter()
+                .unzip();
+            in_order.extend(envelopes);
+            (key.stream_id(), ExpectedVersion::Exact(version.0), events)
         });
         let (stream, expected, events) = streams.next().expect("an accepted command has events");
         let mut append = AppendRequest::to_stream(metadata, stream, expected, events);
         for (stream, expected, events) in streams {
             append = append.and_stream(stream, expected, events);
         }
-        Ok(append)
+        Ok((append, in_order))
     }
 
     /// Load the streams the command names, then those they lead to: the case's company and

@@ -8,12 +8,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::event::{Consent, DomainEvent, Kpi, MeasureOwner};
 use super::ids::{AgencyId, CaseId, CompanyId, HandoverId, IssueId, MeasureId, SupporterId};
-use super::japan::Prefecture;
 use super::localbench::FinancialStatements;
-use super::values::{Day, FiscalYear, Name, Quantity, Title};
+use super::values::{Day, FiscalYear, Name, Title};
 use super::vocab::{
-    AgencyKind, ClosingOutcome, HandoverStatus, IssueStatus, MeasureStatus, Stage, Strength,
-    SupporterRole, TeamRole, Wall,
+    AgencyKind, ClosingOutcome, HandoverStatus, IssueStatus, MeasureStatus, Stage, SupporterRole,
+    TeamRole, Wall,
 };
 
 /// Fold events into a state.
@@ -35,31 +34,21 @@ pub struct AgencyState {
     pub id: Option<AgencyId>,
     pub kind: Option<AgencyKind>,
     pub name: Option<Name>,
-    pub prefecture: Option<Prefecture>,
-    pub strengths: Vec<Strength>,
 }
 
 impl Fold for AgencyState {
     fn apply(&mut self, event: &DomainEvent) {
-        match event {
-            DomainEvent::AgencyRegistered {
-                agency_id,
-                kind,
-                name,
-                prefecture,
-                strengths,
-                ..
-            } => {
-                self.id = Some(*agency_id);
-                self.kind = Some(*kind);
-                self.name = Some(name.clone());
-                self.prefecture = Some(*prefecture);
-                self.strengths = strengths.clone();
-            }
-            DomainEvent::AgencyStrengthsDeclared { strengths, .. } => {
-                self.strengths = strengths.clone();
-            }
-            _ => {}
+        // Strengths and location are for read models; the rules need the kind and the name.
+        if let DomainEvent::AgencyRegistered {
+            agency_id,
+            kind,
+            name,
+            ..
+        } = event
+        {
+            self.id = Some(*agency_id);
+            self.kind = Some(*kind);
+            self.name = Some(name.clone());
         }
     }
 }
@@ -145,12 +134,6 @@ impl Fold for CompanyState {
             } => {
                 self.statements.insert(*fiscal_year, statements.clone());
             }
-            NonFinancialAssessed { .. }
-            | BusinessFlowRecorded { .. }
-            | CommercialFlowRecorded { .. }
-            | BenchmarkSummaryRecorded { .. }
-            | DesignSheetRecorded { .. }
-            | IntellectualAssetRecorded { .. } => self.benchmark_records += 1,
             _ => {}
         }
     }
@@ -181,9 +164,6 @@ pub struct MeasureState {
     /// The day work on it actually began (MeasureStarted).
     pub started_on: Option<Day>,
     pub kpis: Vec<Kpi>,
-    /// The latest measurement of each KPI.
-    pub measured: BTreeMap<super::ids::KpiId, Quantity>,
-    pub stalled_by: Option<Wall>,
     /// Every wall the measure has stalled on, even after it resumed.
     pub walls_met: BTreeSet<Wall>,
 }
@@ -226,10 +206,7 @@ pub struct CaseState {
     pub team: BTreeMap<SupporterId, TeamMember>,
     pub issues: BTreeMap<IssueId, IssueState>,
     pub measures: BTreeMap<MeasureId, MeasureState>,
-    pub dialogues: u32,
     pub reviews: u32,
-    pub last_review_on: Option<Day>,
-    pub next_review_on: Option<Day>,
     pub handovers: BTreeMap<HandoverId, HandoverState>,
     pub self_running_on: Option<Day>,
     pub closed: Option<ClosingOutcome>,
@@ -328,7 +305,6 @@ impl Fold for CaseState {
                 self.consent_withdrawn = false;
             }
             ConsentWithdrawn { .. } => self.consent_withdrawn = true,
-            DialogueHeld { .. } => self.dialogues += 1,
             IssueSet {
                 issue_id,
                 cycle,
@@ -387,8 +363,6 @@ impl Fold for CaseState {
                         status: MeasureStatus::Planned,
                         started_on: None,
                         kpis: kpis.clone(),
-                        measured: BTreeMap::new(),
-                        stalled_by: None,
                         walls_met: BTreeSet::new(),
                     },
                 );
@@ -411,56 +385,32 @@ impl Fold for CaseState {
                 self.team.remove(supporter_id);
             }
             MeasureStarted { measure_id, on, .. } => {
-                self.set_measure(*measure_id, MeasureStatus::InProgress, None);
+                self.set_measure(*measure_id, MeasureStatus::InProgress);
                 if let Some(measure) = self.measures.get_mut(measure_id) {
                     measure.started_on = Some(*on);
                 }
             }
             MeasureResumed { measure_id, .. } => {
-                self.set_measure(*measure_id, MeasureStatus::InProgress, None);
+                self.set_measure(*measure_id, MeasureStatus::InProgress);
             }
             MeasureStalled {
                 measure_id, wall, ..
             } => {
-                self.set_measure(*measure_id, MeasureStatus::Stalled, Some(*wall));
+                self.set_measure(*measure_id, MeasureStatus::Stalled);
                 if let Some(measure) = self.measures.get_mut(measure_id) {
                     measure.walls_met.insert(*wall);
                 }
             }
             MeasureCompleted { measure_id, .. } => {
-                self.set_measure(*measure_id, MeasureStatus::Completed, None);
+                self.set_measure(*measure_id, MeasureStatus::Completed);
             }
-            MeasureProgressLogged { .. } => {}
             WallOvercome { issue_id, wall, .. } => {
                 if let Some(issue) = self.issues.get_mut(issue_id) {
                     issue.overcome.insert(*wall);
                 }
             }
-            KpiMeasured {
-                measure_id,
-                kpi_id,
-                value,
-                ..
-            } => {
-                if let Some(measure) = self.measures.get_mut(measure_id) {
-                    measure.measured.insert(*kpi_id, *value);
-                }
-            }
-            ReviewHeld {
-                on,
-                findings,
-                next_review_on,
-                next_cycle,
-                ..
-            } => {
+            ReviewHeld { next_cycle, .. } => {
                 self.reviews += 1;
-                self.last_review_on = Some(*on);
-                self.next_review_on = *next_review_on;
-                for finding in findings {
-                    if let Some(measure) = self.measures.get_mut(&finding.measure_id) {
-                        measure.measured.insert(finding.kpi_id, finding.value);
-                    }
-                }
                 if let Some(cycle) = next_cycle {
                     self.cycle = *cycle;
                 }
@@ -516,7 +466,10 @@ impl Fold for CaseState {
             GoodPracticeNominated { .. } => self.nominated = true,
             FailureCaseRecorded { .. } => self.failure_recorded = true,
             // Facts the rules do not need (they are for the timeline and the read models).
-            OutreachVisitLogged { .. } => {}
+            OutreachVisitLogged { .. }
+            | DialogueHeld { .. }
+            | MeasureProgressLogged { .. }
+            | KpiMeasured { .. } => {}
             // Events of other streams. Listed rather than `_`, so that a new case event that
             // nobody folds does not compile.
             AgencyRegistered { .. }
@@ -545,10 +498,9 @@ impl CaseState {
         }
     }
 
-    fn set_measure(&mut self, id: MeasureId, status: MeasureStatus, wall: Option<Wall>) {
+    fn set_measure(&mut self, id: MeasureId, status: MeasureStatus) {
         if let Some(measure) = self.measures.get_mut(&id) {
             measure.status = status;
-            measure.stalled_by = wall;
         }
     }
 

@@ -11,11 +11,12 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::error::InvalidValue;
 
 /// Characters that look harmless but reorder or hide text (bidi overrides, zero-width marks).
-fn is_invisible_control(c: char) -> bool {
+pub(super) fn is_invisible_control(c: char) -> bool {
     matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
-fn trim_text(raw: &str) -> &str {
+/// The text without surrounding spaces, full-width spaces (U+3000) included.
+pub(super) fn trim_text(raw: &str) -> &str {
     raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
 }
 
@@ -166,18 +167,6 @@ impl fmt::Display for Yen {
     }
 }
 
-impl Serialize for Yen {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_i64(self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Yen {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Self::new(i64::deserialize(d)?).map_err(serde::de::Error::custom)
-    }
-}
-
 /// A count of people or things: never negative, at most ten million.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Count(u32);
@@ -201,18 +190,6 @@ impl Count {
 
     pub fn get(self) -> u32 {
         self.0
-    }
-}
-
-impl Serialize for Count {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u32(self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Count {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Self::new(i64::deserialize(d)?).map_err(serde::de::Error::custom)
     }
 }
 
@@ -248,18 +225,6 @@ impl FiscalYear {
 impl fmt::Display for FiscalYear {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}年度", self.0)
-    }
-}
-
-impl Serialize for FiscalYear {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u16(self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for FiscalYear {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Self::new(i64::deserialize(d)?).map_err(serde::de::Error::custom)
     }
 }
 
@@ -370,18 +335,6 @@ impl Minutes {
     }
 }
 
-impl Serialize for Minutes {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u16(self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Minutes {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Self::new(i64::deserialize(d)?).map_err(serde::de::Error::custom)
-    }
-}
-
 /// A measured or targeted quantity of a KPI (管理指標), in the KPI's own unit: finite, at most
 /// ±10^15, so that comparisons and differences are always defined.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
@@ -436,17 +389,25 @@ impl Percent {
     }
 }
 
-impl Serialize for Percent {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u8(self.0)
-    }
+/// Integer newtypes travel as plain numbers; deserializing goes through `new`, so a stored or
+/// sent value meets the same rules as a typed one.
+macro_rules! integer_serde {
+    ($($ty:ty),*) => {$(
+        impl Serialize for $ty {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                self.get().serialize(s)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                Self::new(i64::deserialize(d)?).map_err(serde::de::Error::custom)
+            }
+        }
+    )*};
 }
 
-impl<'de> Deserialize<'de> for Percent {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Self::new(i64::deserialize(d)?).map_err(serde::de::Error::custom)
-    }
-}
+integer_serde!(Yen, Count, FiscalYear, Minutes, Percent);
 
 #[cfg(test)]
 mod tests {

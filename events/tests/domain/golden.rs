@@ -45,14 +45,18 @@ fn both_stories() -> (Vec<Envelope>, Directory) {
 
 #[test]
 fn the_main_story_ends_self_running_at_the_receiving_agency_and_nominated() {
-    let (_, directory) = both_stories();
+    let (envelopes, directory) = both_stories();
     let case = directory.case(IDS.case).unwrap();
     assert_eq!(case.stage(), Stage::SelfRunning);
     assert_eq!(case.holder, Some(IDS.yorozu));
     assert_eq!(case.in_charge, Some(IDS.coordinator));
     assert_eq!(case.reviews, 2);
     assert_eq!(case.cycle, 2);
-    assert_eq!(case.dialogues, 2);
+    let dialogues = envelopes
+        .iter()
+        .filter(|e| matches!(&e.event, DomainEvent::DialogueHeld { case_id, .. } if *case_id == IDS.case))
+        .count();
+    assert_eq!(dialogues, 2);
     assert!(case.nominated);
     let company = directory.company(IDS.company).unwrap();
     let fy2022 = FiscalYear::new(2022).unwrap();

@@ -1073,7 +1073,14 @@ fn a_closed_case_is_still_collected_as_a_good_practice_or_failure_example() {
                 lessons: None,
             },
         )
-        .events();
+        .then(vec![DomainEvent::FailureCaseRecorded {
+            case_id: CAST.case,
+            on: day("2025-06-25"),
+            by: CAST.hub,
+            walls: vec![Wall::NotFacing],
+            reasons: text("社長が課題に向き合う前に支援が途切れた。"),
+            lessons: None,
+        }]);
     given(CAST.closed())
         .when(
             as_(CAST.hub),
@@ -1084,7 +1091,13 @@ fn a_closed_case_is_still_collected_as_a_good_practice_or_failure_example() {
                 reasons: text("原価の見える化で赤字製品を特定できた。"),
             },
         )
-        .events();
+        .then(vec![DomainEvent::GoodPracticeNominated {
+            case_id: CAST.case,
+            on: day("2025-06-25"),
+            by: CAST.hub,
+            themes: vec![Theme::ManagementImprovement],
+            reasons: text("原価の見える化で赤字製品を特定できた。"),
+        }]);
 }
 
 #[test]

@@ -327,7 +327,14 @@ fn an_outreach_visit_after_the_start_line_is_refused() {
 fn an_outreach_visit_before_the_start_line_is_logged_even_when_entered_later() {
     given(CAST.started())
         .when(as_(CAST.hub), outreach(None))
-        .events();
+        .then(vec![DomainEvent::OutreachVisitLogged {
+            case_id: CAST.case,
+            on: day("2025-04-10"),
+            by: CAST.hub,
+            expert: None,
+            minutes: Some(Minutes::new(90).unwrap()),
+            notes: Some(text("社長と面談。原価が把握できていないとの話。")),
+        }]);
 }
 
 #[test]

@@ -11,7 +11,7 @@ use crate::domain::refusal::Refusal;
 use crate::domain::state::{CaseState, IssueState, MeasureState, SupporterState};
 use crate::domain::values::{Day, Reason};
 use crate::domain::vocab::{
-    HandoverStatus, IssueStatus, MeasureStatus, Purpose, SupporterRole, TeamRole,
+    HandoverStatus, IssueStatus, MeasureStatus, Purpose, SupporterRole, TeamRole, Wall,
 };
 
 /// Longest list a supporter may send in one command (concerns, walls, participants ...).
@@ -254,6 +254,28 @@ pub(super) fn open_issue<'a>(
         .at(field));
     }
     Ok(found)
+}
+
+/// The issues a command names: none twice, each an open issue of the case, in order.
+pub(super) fn open_issues<'a>(
+    case: &'a CaseState,
+    ids: &[IssueId],
+) -> Result<Vec<&'a IssueState>, Refusal> {
+    no_duplicates("issues", ids)?;
+    ids.iter()
+        .enumerate()
+        .map(|(i, id)| open_issue(case, *id, &format!("issues[{i}]")))
+        .collect()
+}
+
+/// The walls an issue is tagged with: at least one, none twice.
+pub(super) fn check_walls(walls: &[Wall]) -> Result<(), Refusal> {
+    not_empty(
+        "walls",
+        walls,
+        "課題を阻む壁（見えない・向き合わない・実行できない・付いてこない・足りない）",
+    )?;
+    no_duplicates("walls", walls)
 }
 
 pub(super) fn measure(case: &CaseState, id: MeasureId) -> Result<&MeasureState, Refusal> {

@@ -203,12 +203,7 @@ pub(super) fn decide(command: &Command, on_case: &OnCase<'_>) -> Decision {
                     "この課題IDは既に使われています。",
                 ));
             }
-            not_empty(
-                "walls",
-                walls,
-                "課題を阻む壁（見えない・向き合わない・実行できない・付いてこない・足りない）",
-            )?;
-            no_duplicates("walls", walls)?;
+            check_walls(walls)?;
             one(E::IssueSet {
                 case_id,
                 issue_id: *issue_id,
@@ -236,8 +231,7 @@ pub(super) fn decide(command: &Command, on_case: &OnCase<'_>) -> Decision {
         } => {
             open_issue(case, *issue_id, "issueId")?;
             happened("on", *on, ctx, Some(case))?;
-            not_empty("walls", walls, "課題を阻む壁")?;
-            no_duplicates("walls", walls)?;
+            check_walls(walls)?;
             one(E::IssueRevised {
                 case_id,
                 issue_id: *issue_id,

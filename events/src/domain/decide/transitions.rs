@@ -84,13 +84,7 @@ pub(super) fn decide(command: &Command, on_case: &OnCase<'_>) -> Decision {
             }
             consent_covers(ctx, case, *to_agency, Purpose::Handover, *on)?;
             at_most("issues", issues, "引き継ぐ課題")?;
-            no_duplicates(
-                "issues",
-                &issues.iter().map(|i| i.to_string()).collect::<Vec<_>>(),
-            )?;
-            for (i, id) in issues.iter().enumerate() {
-                open_issue(case, *id, &format!("issues[{i}]"))?;
-            }
+            open_issues(case, issues)?;
             one(E::HandoverRequested {
                 case_id,
                 handover_id: *handover_id,

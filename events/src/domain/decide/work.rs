@@ -40,12 +40,7 @@ pub(super) fn decide(command: &Command, on_case: &OnCase<'_>) -> Decision {
                 ));
             }
             not_empty("issues", issues, "施策が取り組む課題")?;
-            no_duplicates(
-                "issues",
-                &issues.iter().map(|i| i.to_string()).collect::<Vec<_>>(),
-            )?;
-            for (i, id) in issues.iter().enumerate() {
-                let found = open_issue(case, *id, &format!("issues[{i}]"))?;
+            for (i, found) in open_issues(case, issues)?.into_iter().enumerate() {
                 if !found.owner_agrees {
                     return Err(Refusal::rule(
                         "owner_not_agreed",
