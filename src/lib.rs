@@ -6,6 +6,7 @@
 //! ([`config`]), and the only one that uses `anyhow`.
 
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod server;
 pub mod telemetry;

@@ -65,7 +65,12 @@ impl Application {
 
 /// Every route of the server, on `store`.
 pub fn routes(store: EventStore, settings: &ServerSettings) -> impl Endpoint + 'static {
-    let api = GraphQL::new(banso_graphql::schema(store.clone()));
+    let services = banso_graphql::Services {
+        lifecycle: banso_events::domain::service::Lifecycle::new(store.clone()),
+        read: banso_projections::ReadModels {},
+        today: std::sync::Arc::new(crate::clock::today_in_japan),
+    };
+    let api = GraphQL::new(banso_graphql::schema(services));
     let graphql = if settings.graphiql {
         get(graphiql_page).post(api)
     } else {

@@ -1,8 +1,7 @@
 //! The query root and what it returns.
 
 use async_graphql::{Context, Object, Result, SimpleObject};
-use banso_events::EventStore;
-
+use crate::context::services;
 use crate::error::internal;
 
 /// The entry point of every query.
@@ -13,9 +12,7 @@ pub struct QueryRoot;
 impl QueryRoot {
     /// The state of the event store (イベントストアの状態).
     async fn store_status(&self, ctx: &Context<'_>) -> Result<StoreStatus> {
-        let store = ctx
-            .data::<EventStore>()
-            .map_err(|e| internal("the schema was built without an event store", e.message))?;
+        let store = services(ctx)?.lifecycle.store();
         let head = store
             .head()
             .await

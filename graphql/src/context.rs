@@ -1,0 +1,78 @@
+//! What every resolver may reach: who is asking ([`Principal`]) and the services behind the
+//! schema ([`Services`]).
+
+use async_graphql::{Context, Result};
+use banso_events::domain::directory::Actor;
+use banso_events::domain::ids::{AgencyId, SupporterId};
+use banso_events::domain::service::Lifecycle;
+use banso_events::domain::values::Day;
+use banso_events::domain::vocab::SupporterRole;
+
+use crate::error::{ErrorCode, internal, with_code};
+
+/// Who a request acts for, from the bearer token the server checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Principal {
+    /// Whoever runs this Banso installation: registers agencies, sees no case.
+    Operator,
+    /// A supporter of an agency, in the role the token was issued for.
+    Supporter {
+        supporter_id: SupporterId,
+        agency_id: AgencyId,
+        role: SupporterRole,
+    },
+}
+
+impl Principal {
+    /// The actor recorded in the events this principal's commands append.
+    pub fn actor(&self) -> Actor {
+        match self {
+            Principal::Operator => Actor::Operator,
+            Principal::Supporter { supporter_id, .. } => Actor::Supporter(*supporter_id),
+        }
+    }
+
+    /// The agency whose cases this principal may see: none for the operator, and none for a
+    /// policy officer, who works with aggregates only.
+    pub fn case_agency(&self) -> Option<AgencyId> {
+        match self {
+            Principal::Supporter {
+                agency_id, role, ..
+            } if *role != SupporterRole::PolicyOfficer => Some(*agency_id),
+            _ => None,
+        }
+    }
+
+    pub fn agency(&self) -> Option<AgencyId> {
+        match self {
+            Principal::Operator => None,
+            Principal::Supporter { agency_id, .. } => Some(*agency_id),
+        }
+    }
+}
+
+/// Today's date in Japan, from a clock the server chooses (tests pin it).
+pub type Today = std::sync::Arc<dyn Fn() -> Day + Send + Sync>;
+
+/// The services resolvers work with.
+#[derive(Clone)]
+pub struct Services {
+    pub lifecycle: Lifecycle,
+    pub read: banso_projections::ReadModels,
+    pub today: Today,
+}
+
+/// The principal of this request, or `UNAUTHENTICATED`.
+pub(crate) fn principal(ctx: &Context<'_>) -> Result<Principal> {
+    ctx.data_opt::<Principal>().copied().ok_or_else(|| {
+        with_code(
+            ErrorCode::Unauthenticated,
+            "認証が必要です。Authorization: Bearer <トークン> を付けてください（トークンは banso token issue で発行します）。",
+        )
+    })
+}
+
+pub(crate) fn services<'a>(ctx: &Context<'a>) -> Result<&'a Services> {
+    ctx.data::<Services>()
+        .map_err(|e| internal("the schema was built without its services", e.message))
+}

@@ -1,0 +1,125 @@
+//! Mutations: one per domain command. Each takes its input object plus two optional
+//! arguments, `commandId` (the idempotency key: a retry with the same id returns the first
+//! result) and `expectedVersion` (the case version the client decided on: a stale one is a
+//! `CONFLICT`), runs the command through the domain and returns a [`CommandResult`] once the
+//! read models show it (read your writes).
+
+mod inputs;
+mod root;
+
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use banso_events::StreamVersion;
+use banso_events::domain::command::Command;
+use banso_events::domain::event::StreamKey;
+use banso_events::domain::service::{CommandRequest, Executed};
+use uuid::Uuid;
+
+use crate::context::{principal, services};
+use crate::error::{bad_input, execute_error};
+
+pub use root::MutationRoot;
+
+/// Run `command` for the signed-in principal.
+pub(crate) async fn run(
+    ctx: &Context<'_>,
+    command_id: Option<Uuid>,
+    expected_version: Option<i64>,
+    command: Command,
+) -> Result<CommandResult> {
+    let principal = principal(ctx)?;
+    let services = services(ctx)?;
+    let expected_case_version = match expected_version {
+        None => None,
+        Some(v) if v >= 0 => Some(StreamVersion(v as u64)),
+        Some(_) => {
+            return Err(bad_input(
+                "expectedVersion",
+                "expectedVersion は 0 以上の整数で指定してください。",
+            ));
+        }
+    };
+    let request = CommandRequest {
+        command_id: command_id.unwrap_or_else(Uuid::now_v7),
+        actor: principal.actor(),
+        today: (services.today)(),
+        expected_case_version,
+        command,
+    };
+    let case = request.command.case_id();
+    let executed = services
+        .lifecycle
+        .execute(request)
+        .await
+        .map_err(execute_error)?;
+    Ok(CommandResult::new(&executed, case.map(StreamKey::Case)))
+}
+
+/// What a mutation did: the command's id, where its events landed, and the new version of the
+/// case it changed.
+#[derive(Debug, Clone)]
+pub struct CommandResult {
+    command_id: Uuid,
+    duplicate: bool,
+    position: u64,
+    streams: Vec<WrittenStream>,
+    case_version: Option<u64>,
+}
+
+impl CommandResult {
+    fn new(executed: &Executed, case: Option<StreamKey>) -> Self {
+        Self {
+            command_id: executed.command_id,
+            duplicate: executed.duplicate,
+            position: executed.positions.last().map_or(0, |p| p.0),
+            streams: executed
+                .streams
+                .iter()
+                .map(|s| WrittenStream {
+                    stream_type: s.stream.stream_type.as_str().to_owned(),
+                    id: ID(s.stream.id.to_string()),
+                    version: s.last_version.0 as i64,
+                })
+                .collect(),
+            case_version: case.and_then(|c| executed.version_of(c)).map(|v| v.0),
+        }
+    }
+}
+
+/// A stream a command wrote to, and its version after the command (書き込んだストリーム).
+#[derive(Debug, Clone, SimpleObject)]
+pub struct WrittenStream {
+    /// `case`, `company`, `agency` or `supporter`.
+    pub stream_type: String,
+    pub id: ID,
+    pub version: i64,
+}
+
+/// The result of a command (コマンドの結果).
+#[Object]
+impl CommandResult {
+    /// The command's id: send it again to retry without doing the work twice (コマンドID).
+    async fn command_id(&self) -> Uuid {
+        self.command_id
+    }
+
+    /// Whether this was a retry of a command already recorded (再送).
+    async fn duplicate(&self) -> bool {
+        self.duplicate
+    }
+
+    /// The global position of the command's last event, a decimal string (位置).
+    async fn position(&self) -> String {
+        self.position.to_string()
+    }
+
+    /// Every stream written, with its new version (書き込んだストリーム).
+    async fn streams(&self) -> &[WrittenStream] {
+        &self.streams
+    }
+
+    /// The case's version after the command: pass it as `expectedVersion` next time
+    /// (ケースのバージョン).
+    async fn case_version(&self) -> Option<i64> {
+        self.case_version.map(|v| v as i64)
+    }
+}
