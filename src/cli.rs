@@ -26,6 +26,70 @@ pub enum Command {
     },
     /// Serve the GraphQL API over HTTP until Ctrl-C or SIGTERM.
     Serve(ServeArgs),
+    /// Load the demo data set (four shinkin banks' step-zero project and more) and print
+    /// tokens to try it with.
+    Demo(DatabaseArgs),
+    /// Issue, list and revoke API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Look at or rebuild the read models.
+    Projections {
+        #[command(subcommand)]
+        command: ProjectionsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Print a new bearer token (only its hash is stored: copy it now).
+    Issue(IssueArgs),
+    /// List the tokens (never the secrets).
+    List(DatabaseArgs),
+    /// Revoke a token by its id (from `banso token list`); it stops working at once.
+    Revoke {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The token's id.
+        token_id: uuid::Uuid,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct IssueArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// A token for the operator (registers agencies; sees no case) instead of a supporter.
+    #[arg(long, conflicts_with_all = ["agency", "supporter", "role"])]
+    pub operator: bool,
+    /// The supporter's agency.
+    #[arg(long, required_unless_present = "operator")]
+    pub agency: Option<uuid::Uuid>,
+    /// The supporter the token acts for.
+    #[arg(long, required_unless_present = "operator")]
+    pub supporter: Option<uuid::Uuid>,
+    /// The supporter's role: hub_supporter, accompanying_supporter, expert, policy_officer
+    /// or administrator (it must be the role the supporter has).
+    #[arg(long, required_unless_present = "operator")]
+    pub role: Option<String>,
+    /// What the token is for, shown by `banso token list`.
+    #[arg(long, default_value = "")]
+    pub label: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProjectionsCommand {
+    /// Each read model's generation, position and lag.
+    Status(DatabaseArgs),
+    /// Rebuild read models from the first event into fresh tables, then switch to them; a
+    /// running server keeps serving the old tables meanwhile.
+    Rebuild {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// directory, cases, timeline, handovers or benchmarks; all when absent.
+        name: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -73,6 +137,54 @@ pub struct ServeArgs {
     /// Do not serve GraphiQL (the API at POST /graphql stays).
     #[arg(long, overrides_with = "graphiql")]
     no_graphiql: bool,
+
+    /// Answer introspection queries (schema discovery); turn off in production if wanted.
+    #[arg(
+        long,
+        env = "BANSO_INTROSPECTION",
+        value_parser = BoolishValueParser::new(),
+        action = ArgAction::Set,
+        num_args = 0..=1,
+        require_equals = true,
+        default_value_t = true,
+        default_missing_value = "true",
+        overrides_with = "no_introspection"
+    )]
+    introspection: bool,
+
+    /// Refuse introspection queries.
+    #[arg(long, overrides_with = "introspection")]
+    no_introspection: bool,
+
+    /// The largest request body accepted, in bytes (larger: 413).
+    #[arg(
+        long,
+        env = "BANSO_MAX_BODY_BYTES",
+        default_value_t = 1_048_576,
+        value_name = "BYTES"
+    )]
+    max_body_bytes: usize,
+
+    /// The most operations one batched request may carry.
+    #[arg(long, env = "BANSO_MAX_BATCH", default_value_t = 10, value_name = "N")]
+    max_batch: usize,
+
+    /// The deepest selection nesting a query may have.
+    #[arg(long, env = "BANSO_MAX_DEPTH", default_value_t = 12, value_name = "N")]
+    max_depth: usize,
+
+    /// The highest complexity a query may have.
+    #[arg(
+        long,
+        env = "BANSO_MAX_COMPLEXITY",
+        default_value_t = 2_000,
+        value_name = "N"
+    )]
+    max_complexity: usize,
+
+    /// Load the demo data set first and print tokens to try it with.
+    #[arg(long)]
+    pub demo: bool,
 }
 
 impl From<DatabaseArgs> for DatabaseSettings {
@@ -88,6 +200,14 @@ impl ServeArgs {
             bind: self.bind,
             // The last of --graphiql / --no-graphiql wins; either beats BANSO_GRAPHIQL.
             graphiql: self.graphiql && !self.no_graphiql,
+            max_body_bytes: self.max_body_bytes,
+            max_batch: self.max_batch,
+            limits: banso_graphql::Limits {
+                depth: self.max_depth,
+                complexity: self.max_complexity,
+                introspection: self.introspection && !self.no_introspection,
+            },
+            demo: self.demo,
         };
         (self.database.into(), server)
     }

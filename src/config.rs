@@ -40,6 +40,11 @@ impl DatabaseSettings {
     pub fn store_config(&self) -> &StoreConfig {
         &self.store
     }
+
+    /// Where the read models live: beside a SQLite store, inside a PostgreSQL one.
+    pub fn read_url(&self) -> String {
+        banso_projections::read_url_for(&self.url)
+    }
 }
 
 impl fmt::Debug for DatabaseSettings {
@@ -58,6 +63,28 @@ pub struct ServerSettings {
     pub bind: SocketAddr,
     /// Whether GET /graphql serves GraphiQL.
     pub graphiql: bool,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// The most operations in one batched request.
+    pub max_batch: usize,
+    /// Query depth, complexity and introspection.
+    pub limits: banso_graphql::Limits,
+    /// Load the demo data set before serving.
+    pub demo: bool,
+}
+
+impl ServerSettings {
+    /// The defaults of `banso serve`, listening on `bind`.
+    pub fn new(bind: SocketAddr) -> Self {
+        Self {
+            bind,
+            graphiql: true,
+            max_body_bytes: 1_048_576,
+            max_batch: 10,
+            limits: banso_graphql::Limits::default(),
+            demo: false,
+        }
+    }
 }
 
 #[cfg(test)]

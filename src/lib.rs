@@ -1,24 +1,33 @@
 //! The `banso` binary's library: commands, settings and the HTTP server, on top of the
-//! `banso-events` and `banso-graphql` crates.
+//! `banso-events`, `banso-projections` and `banso-graphql` crates.
 //!
-//! [`run`] executes a parsed [`cli::Cli`]: `migrate`, `store info` or `serve`. `main.rs` does
-//! nothing else. This is the only crate that reads configuration or the environment
-//! ([`config`]), and the only one that uses `anyhow`.
+//! [`run`] executes a parsed [`cli::Cli`]: `migrate`, `store info`, `serve`, `demo`, `token`
+//! or `projections`. `main.rs` does nothing else. This is the only crate that reads
+//! configuration or the environment ([`config`]), and the only one that uses `anyhow`.
 
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod demo;
+pub mod metrics;
 pub mod server;
 pub mod telemetry;
+pub mod tokens;
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use banso_events::EventStore;
+use banso_events::domain::ids::{AgencyId, SupporterId};
+use banso_events::domain::service::Lifecycle;
+use banso_graphql::Principal;
+use banso_projections::{Projection, ReadModels};
 
-use crate::cli::{Cli, Command, StoreCommand};
+use crate::cli::{Cli, Command, IssueArgs, ProjectionsCommand, StoreCommand, TokenCommand};
 use crate::config::{DatabaseSettings, ServerSettings};
-use crate::server::Application;
+use crate::server::{AppState, Application};
+use crate::tokens::Tokens;
 
 /// Run the command, print its error on one line if it fails, and say how it went.
 pub fn run(cli: Cli) -> ExitCode {
@@ -65,6 +74,227 @@ pub async fn execute(command: Command) -> anyhow::Result<()> {
             let (database, server) = args.into_settings();
             serve(&database, server).await
         }
+        Command::Demo(args) => {
+            let database: DatabaseSettings = args.into();
+            let (store, read) = open_all(&database).await?;
+            let result = load_demo(&store, &read).await;
+            read.db().close().await;
+            store.close().await;
+            result
+        }
+        Command::Token { command } => token(command).await,
+        Command::Projections { command } => projections(command).await,
+    }
+}
+
+/// Open the store and the read models, and bring the read models up to date.
+async fn open_all(database: &DatabaseSettings) -> anyhow::Result<(EventStore, ReadModels)> {
+    let store = open_store(database).await?;
+    let read = match ReadModels::open(&database.read_url()).await {
+        Ok(read) => read,
+        Err(error) => {
+            store.close().await;
+            return Err(error).with_context(|| {
+                format!(
+                    "could not open the read models at {}",
+                    banso_events::redact(&database.read_url())
+                )
+            });
+        }
+    };
+    if let Err(error) = read.catch_up(&store).await {
+        store.close().await;
+        return Err(error).context("could not bring the read models up to date");
+    }
+    Ok((store, read))
+}
+
+/// Load the demo data set, then print a token for each of its logins.
+async fn load_demo(store: &EventStore, read: &ReadModels) -> anyhow::Result<()> {
+    let lifecycle = Lifecycle::new(store.clone());
+    let set = demo::load(&lifecycle, clock::today_in_japan())
+        .await
+        .context("could not load the demo data set")?;
+    read.catch_up(store)
+        .await
+        .context("could not bring the read models up to date")?;
+    let tokens = Tokens::new(read.pool().clone());
+    println!(
+        "demo data loaded: {} agencies, {} supporters, {} companies, {} cases ({} events)",
+        set.agencies, set.supporters, set.companies, set.cases, set.events
+    );
+    println!("tokens to try it with (Authorization: Bearer <token>):");
+    for login in &set.logins {
+        let principal = Principal::Supporter {
+            supporter_id: login.supporter_id,
+            agency_id: login.agency_id,
+            role: login.role,
+        };
+        let label = format!("demo: {} {}", login.agency_name, login.person_name);
+        let (_, token) = tokens
+            .issue(principal, &label)
+            .await
+            .context("could not store a demo token")?;
+        println!(
+            "  {:<24} {:<12} {:<10} {token}",
+            login.agency_name,
+            login.person_name,
+            login.role.label()
+        );
+    }
+    Ok(())
+}
+
+async fn token(command: TokenCommand) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Issue(args) => issue_token(args).await,
+        TokenCommand::List(args) => {
+            let database: DatabaseSettings = args.into();
+            let (store, read) = open_all(&database).await?;
+            let listed = Tokens::new(read.pool().clone()).list().await;
+            store.close().await;
+            for token in listed.context("could not list the tokens")? {
+                let who = match token.principal {
+                    Principal::Operator => "operator".to_owned(),
+                    Principal::Supporter {
+                        supporter_id,
+                        agency_id,
+                        role,
+                    } => format!(
+                        "{} supporter {} of agency {}",
+                        role.id(),
+                        supporter_id.0,
+                        agency_id.0
+                    ),
+                };
+                let state = match &token.revoked_at {
+                    Some(at) => format!("revoked {at}"),
+                    None => "active".to_owned(),
+                };
+                println!(
+                    "{}  {}  {}  {}  {}",
+                    token.token_id, token.created_at, state, who, token.label
+                );
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { database, token_id } => {
+            let database: DatabaseSettings = database.into();
+            let (store, read) = open_all(&database).await?;
+            let revoked = Tokens::new(read.pool().clone()).revoke(token_id).await;
+            store.close().await;
+            if !revoked.context("could not revoke the token")? {
+                bail!("no active token with id {token_id}; see `banso token list`");
+            }
+            println!("revoked token {token_id}");
+            Ok(())
+        }
+    }
+}
+
+async fn issue_token(args: IssueArgs) -> anyhow::Result<()> {
+    let database: DatabaseSettings = args.database.into();
+    let (store, read) = open_all(&database).await?;
+    let result = async {
+        let principal = if args.operator {
+            Principal::Operator
+        } else {
+            let (Some(agency), Some(supporter), Some(role)) =
+                (args.agency, args.supporter, args.role.as_deref())
+            else {
+                bail!("give --agency, --supporter and --role, or --operator");
+            };
+            let role = tokens::parse_role(role).map_err(anyhow::Error::msg)?;
+            let known = read
+                .supporter(SupporterId(supporter))
+                .await
+                .context("could not read the supporter")?;
+            let Some(known) = known else {
+                bail!("no supporter {supporter} is registered; register them first (registerSupporter)");
+            };
+            if known.agency_id != AgencyId(agency) {
+                bail!(
+                    "supporter {supporter} belongs to agency {}, not {agency}",
+                    known.agency_id.0
+                );
+            }
+            if known.role != role {
+                bail!(
+                    "supporter {supporter} has the role {} ({}), not {}",
+                    known.role.id(),
+                    known.role.label(),
+                    role.id()
+                );
+            }
+            if known.departed {
+                bail!("supporter {supporter} has left their agency; no token can be issued");
+            }
+            Principal::Supporter {
+                supporter_id: SupporterId(supporter),
+                agency_id: AgencyId(agency),
+                role,
+            }
+        };
+        let (id, token) = Tokens::new(read.pool().clone())
+            .issue(principal, &args.label)
+            .await
+            .context("could not store the token")?;
+        eprintln!("token {id} issued; copy it now, it is not shown again:");
+        println!("{token}");
+        Ok(())
+    }
+    .await;
+    store.close().await;
+    result
+}
+
+async fn projections(command: ProjectionsCommand) -> anyhow::Result<()> {
+    match command {
+        ProjectionsCommand::Status(args) => {
+            let database: DatabaseSettings = args.into();
+            let store = open_store(&database).await?;
+            let read = ReadModels::open(&database.read_url())
+                .await
+                .context("could not open the read models")?;
+            let head = store.head().await.context("could not read the head")?;
+            store.close().await;
+            for s in read.status().await.context("could not read the status")? {
+                println!(
+                    "{:<12} generation {:<3} position {:<10} lag {}",
+                    s.projection.name(),
+                    s.generation,
+                    s.position.0,
+                    head.0.saturating_sub(s.position.0)
+                );
+            }
+            Ok(())
+        }
+        ProjectionsCommand::Rebuild { database, name } => {
+            let database: DatabaseSettings = database.into();
+            let chosen = match name.as_deref() {
+                Some(name) => vec![Projection::parse(name)?],
+                None => Projection::ALL.to_vec(),
+            };
+            let store = open_store(&database).await?;
+            let read = ReadModels::open(&database.read_url())
+                .await
+                .context("could not open the read models")?;
+            for projection in chosen {
+                let started = std::time::Instant::now();
+                let (generation, events) = read
+                    .rebuild(&store, projection)
+                    .await
+                    .with_context(|| format!("could not rebuild {}", projection.name()))?;
+                let seconds = started.elapsed().as_secs_f64();
+                println!(
+                    "rebuilt {} as generation {generation}: {events} events in {seconds:.2} s ({:.0} events/s)",
+                    projection.name(),
+                    events as f64 / seconds.max(1e-9)
+                );
+            }
+            store.close().await;
+            Ok(())
+        }
     }
 }
 
@@ -102,12 +332,38 @@ async fn store_info(database: &DatabaseSettings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Everything a server needs, wired: the schema on the store and the read models.
+pub fn app_state(store: EventStore, read: ReadModels, settings: &ServerSettings) -> Arc<AppState> {
+    let services = banso_graphql::Services {
+        lifecycle: Lifecycle::new(store.clone()),
+        read: read.clone(),
+        today: Arc::new(clock::today_in_japan),
+    };
+    Arc::new(AppState {
+        schema: banso_graphql::schema(services, settings.limits),
+        tokens: Tokens::new(read.pool().clone()),
+        store,
+        read,
+        metrics: metrics::Metrics::default(),
+        max_batch: settings.max_batch,
+    })
+}
+
 async fn serve(database: &DatabaseSettings, settings: ServerSettings) -> anyhow::Result<()> {
-    let store = open_store(database).await?;
+    let (store, read) = open_all(database).await?;
+    if settings.demo
+        && let Err(error) = load_demo(&store, &read).await
+    {
+        store.close().await;
+        return Err(error);
+    }
+    let runner = read.spawn_runner(store.clone(), database.store_config().clone());
     let bind = settings.bind;
-    let app = match Application::bind(settings, store.clone()).await {
+    let state = app_state(store.clone(), read.clone(), &settings);
+    let app = match Application::bind(settings, state).await {
         Ok(app) => app,
         Err(error) => {
+            runner.abort();
             store.close().await;
             return Err(error).with_context(|| format!("could not listen on {bind}"));
         }
@@ -115,6 +371,7 @@ async fn serve(database: &DatabaseSettings, settings: ServerSettings) -> anyhow:
     let shutdown = match shutdown_signal() {
         Ok(shutdown) => shutdown,
         Err(error) => {
+            runner.abort();
             store.close().await;
             return Err(error);
         }
@@ -125,7 +382,9 @@ async fn serve(database: &DatabaseSettings, settings: ServerSettings) -> anyhow:
 
     let served = app.run_until(shutdown).await;
     tracing::info!("server stopped; closing the event store");
+    runner.abort();
     store.close().await;
+    read.db().close().await;
     served.context("the HTTP server failed")
 }
 

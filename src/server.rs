@@ -1,21 +1,33 @@
-//! The HTTP server (poem): `/health`, the GraphQL API on `POST /graphql` and GraphiQL on
-//! `GET /graphql`.
+//! The HTTP server (poem): `/health`, `/metrics`, the GraphQL API on `POST /graphql`,
+//! subscriptions on `/graphql/ws` (WebSocket) and GraphiQL on `GET /graphql`.
+//!
+//! Every request's bearer token is looked up here and its [`Principal`] put in the GraphQL
+//! request's data; the schema (in `banso-graphql`) decides what the principal may do.
 
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::http::GraphiQLSource;
-use async_graphql_poem::GraphQL;
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
+use async_graphql::{BatchRequest, Data as GqlData, ErrorExtensions};
+use async_graphql_poem::{
+    GraphQLBatchRequest, GraphQLBatchResponse, GraphQLProtocol, GraphQLWebSocket,
+};
 use banso_events::EventStore;
+use banso_graphql::{BansoSchema, ErrorCode, Principal};
+use banso_projections::ReadModels;
 use poem::http::StatusCode;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use poem::middleware::Tracing;
+use poem::middleware::{SizeLimit, Tracing};
+use poem::web::websocket::WebSocket;
 use poem::web::{Data, Html};
-use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route, Server, get, handler, post};
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server, get, handler};
 
 use crate::config::ServerSettings;
+use crate::metrics::Metrics;
+use crate::tokens::Tokens;
 
 /// How long `/health` waits for the store before it answers 503.
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(5);
@@ -23,17 +35,27 @@ const HEALTH_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long requests in flight may take to finish once shutdown has begun.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
+/// What every handler shares.
+pub struct AppState {
+    pub schema: BansoSchema,
+    pub tokens: Tokens,
+    pub store: EventStore,
+    pub read: ReadModels,
+    pub metrics: Metrics,
+    pub max_batch: usize,
+}
+
 /// The server, bound to its address but not yet serving.
 pub struct Application {
     acceptor: TcpAcceptor,
     local_addr: SocketAddr,
-    store: EventStore,
+    state: Arc<AppState>,
     settings: ServerSettings,
 }
 
 impl Application {
     /// Bind the listening socket. With port 0 the system picks the port: see [`Self::local_addr`].
-    pub async fn bind(settings: ServerSettings, store: EventStore) -> io::Result<Self> {
+    pub async fn bind(settings: ServerSettings, state: Arc<AppState>) -> io::Result<Self> {
         let acceptor = TcpListener::bind(settings.bind).into_acceptor().await?;
         let local_addr = acceptor
             .local_addr()
@@ -43,7 +65,7 @@ impl Application {
         Ok(Self {
             acceptor,
             local_addr,
-            store,
+            state,
             settings,
         })
     }
@@ -53,40 +75,154 @@ impl Application {
         self.local_addr
     }
 
-    /// Serve until `shutdown` completes, then let requests in flight finish (for a while).
-    /// The store stays open: closing it is the caller's job.
+    /// Serve until `shutdown` completes, then let requests in flight (and the appends they
+    /// started) finish, for a while. The store stays open: closing it is the caller's job.
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> io::Result<()> {
-        let app = routes(self.store, &self.settings);
+        let app = routes(self.state, &self.settings);
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(SHUTDOWN_GRACE))
             .await
     }
 }
 
-/// Every route of the server, on `store`.
-pub fn routes(store: EventStore, settings: &ServerSettings) -> impl Endpoint + 'static {
-    let services = banso_graphql::Services {
-        lifecycle: banso_events::domain::service::Lifecycle::new(store.clone()),
-        read: banso_projections::ReadModels {},
-        today: std::sync::Arc::new(crate::clock::today_in_japan),
-    };
-    let api = GraphQL::new(banso_graphql::schema(services));
-    let graphql = if settings.graphiql {
-        get(graphiql_page).post(api)
+/// Every route of the server.
+pub fn routes(state: Arc<AppState>, settings: &ServerSettings) -> impl Endpoint + 'static {
+    let api = if settings.graphiql {
+        get(graphiql_page).post(graphql)
     } else {
-        post(api)
+        poem::post(graphql)
     };
     Route::new()
         .at("/health", get(health))
-        .at("/graphql", graphql)
-        .data(store)
+        .at("/metrics", get(metrics))
+        .at(
+            "/graphql",
+            api.with(SizeLimit::new(settings.max_body_bytes)),
+        )
+        .at("/graphql/ws", get(subscriptions))
+        .data(state)
         .with(Tracing)
+}
+
+/// The bearer token of `req`, if it carries one.
+fn bearer(req: &Request) -> Option<&str> {
+    let value = req.headers().get("authorization")?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// A response of one GraphQL error with `code`, for what fails before the schema runs.
+fn error_response(code: ErrorCode, message: &str) -> async_graphql::BatchResponse {
+    let error = async_graphql::Error::new(message)
+        .extend_with(|_, e| e.set("code", code.as_str()))
+        .into_server_error(async_graphql::Pos::default());
+    async_graphql::BatchResponse::Single(async_graphql::Response::from_errors(vec![error]))
+}
+
+#[handler]
+async fn graphql(
+    req: &Request,
+    Data(state): Data<&Arc<AppState>>,
+    GraphQLBatchRequest(batch): GraphQLBatchRequest,
+) -> GraphQLBatchResponse {
+    state.metrics.request();
+    if let BatchRequest::Batch(requests) = &batch
+        && requests.len() > state.max_batch
+    {
+        state.metrics.error(ErrorCode::BadUserInput);
+        return GraphQLBatchResponse(error_response(
+            ErrorCode::BadUserInput,
+            &format!(
+                "一度に送れるクエリは {} 件までです（{} 件ありました）。分けて送ってください。",
+                state.max_batch,
+                requests.len()
+            ),
+        ));
+    }
+    let principal = match bearer(req) {
+        None => None,
+        Some(token) => match state.tokens.authenticate(token).await {
+            Ok(Some(principal)) => Some(principal),
+            Ok(None) => {
+                state.metrics.error(ErrorCode::Unauthenticated);
+                return GraphQLBatchResponse(error_response(
+                    ErrorCode::Unauthenticated,
+                    "トークンが無効か、取り消されています。banso token issue で新しいトークンを発行してください。",
+                ));
+            }
+            Err(error) => {
+                tracing::error!(%error, "could not look up a token");
+                state.metrics.error(ErrorCode::Internal);
+                return GraphQLBatchResponse(error_response(
+                    ErrorCode::Internal,
+                    "internal error: the details have been logged",
+                ));
+            }
+        },
+    };
+    let batch = match principal {
+        Some(principal) => batch.data(principal),
+        None => batch,
+    };
+    let response = state.schema.execute_batch(batch).await;
+    state.metrics.count_errors(&response);
+    GraphQLBatchResponse(response)
+}
+
+/// The principal of a WebSocket connection: from the upgrade request's `Authorization`
+/// header, or from `connection_init`'s payload (`{"Authorization": "Bearer ..."}`, as
+/// browsers cannot set headers on a WebSocket).
+async fn websocket_principal(
+    tokens: Tokens,
+    header: Option<String>,
+    payload: serde_json::Value,
+) -> async_graphql::Result<GqlData> {
+    let from_payload = ["Authorization", "authorization", "token"]
+        .iter()
+        .find_map(|key| payload.get(*key).and_then(|v| v.as_str()))
+        .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim().to_owned());
+    let mut data = GqlData::default();
+    let Some(token) = from_payload.or(header) else {
+        return Ok(data);
+    };
+    match tokens.authenticate(&token).await {
+        Ok(Some(principal)) => {
+            data.insert::<Principal>(principal);
+            Ok(data)
+        }
+        Ok(None) => Err(async_graphql::Error::new(
+            "UNAUTHENTICATED: トークンが無効か、取り消されています。",
+        )),
+        Err(error) => {
+            tracing::error!(%error, "could not look up a token");
+            Err(async_graphql::Error::new("INTERNAL"))
+        }
+    }
+}
+
+#[handler]
+async fn subscriptions(
+    req: &Request,
+    websocket: WebSocket,
+    protocol: GraphQLProtocol,
+    Data(state): Data<&Arc<AppState>>,
+) -> impl IntoResponse {
+    let schema = state.schema.clone();
+    let tokens = state.tokens.clone();
+    let header = bearer(req).map(str::to_owned);
+    websocket
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |stream| {
+            GraphQLWebSocket::new(stream, schema, protocol)
+                .on_connection_init(move |payload| websocket_principal(tokens, header, payload))
+                .serve()
+        })
 }
 
 /// 200 `ok` when the store answers, 503 with a short reason when it does not.
 #[handler]
-async fn health(Data(store): Data<&EventStore>) -> Response {
-    match tokio::time::timeout(HEALTH_TIMEOUT, store.head()).await {
+async fn health(Data(state): Data<&Arc<AppState>>) -> Response {
+    match tokio::time::timeout(HEALTH_TIMEOUT, state.store.head()).await {
         Ok(Ok(_)) => "ok".into_response(),
         Ok(Err(error)) => {
             tracing::warn!(%error, "health check: the event store failed");
@@ -99,91 +235,33 @@ async fn health(Data(store): Data<&EventStore>) -> Response {
     }
 }
 
+/// Prometheus text: requests, errors by code, the store's head, each read model's position
+/// and lag.
+#[handler]
+async fn metrics(Data(state): Data<&Arc<AppState>>) -> Response {
+    let head = state.store.head().await.ok();
+    let projections = state.read.status().await.unwrap_or_default();
+    state
+        .metrics
+        .render(head, &projections)
+        .with_content_type("text/plain; version=0.0.4")
+        .into_response()
+}
+
 fn unavailable(reason: &'static str) -> Response {
     reason
         .with_status(StatusCode::SERVICE_UNAVAILABLE)
         .into_response()
 }
 
-/// GraphiQL, pointed at the API on the same path.
+/// GraphiQL, pointed at the API and its subscriptions.
 #[handler]
 fn graphiql_page() -> Html<String> {
     Html(
         GraphiQLSource::build()
             .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
             .title("Banso GraphQL")
             .finish(),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use std::sync::atomic::{AtomicU32, Ordering};
-
-    use banso_events::StoreConfig;
-    use poem::Request;
-    use poem::http::Method;
-
-    use super::*;
-
-    async fn sqlite_store() -> (EventStore, std::path::PathBuf) {
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "banso-server-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}", dir.join("events.db").display());
-        let store = EventStore::connect(&url, &StoreConfig::default())
-            .await
-            .unwrap();
-        (store, dir)
-    }
-
-    fn settings(graphiql: bool) -> ServerSettings {
-        ServerSettings {
-            bind: "127.0.0.1:0".parse().unwrap(),
-            graphiql,
-        }
-    }
-
-    #[tokio::test]
-    async fn health_is_503_with_a_reason_when_the_store_does_not_answer() {
-        let (store, dir) = sqlite_store().await;
-        let app = routes(store.clone(), &settings(true));
-        store.close().await;
-
-        let response = app
-            .get_response(Request::builder().uri_str("/health").finish())
-            .await;
-
-        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-        let body = response.into_body().into_string().await.unwrap();
-        assert_eq!(body, "event store unavailable");
-        let _ = std::fs::remove_dir_all(dir);
-    }
-
-    #[tokio::test]
-    async fn get_graphql_is_refused_when_graphiql_is_off() {
-        let (store, dir) = sqlite_store().await;
-        let request = || {
-            Request::builder()
-                .method(Method::GET)
-                .uri_str("/graphql")
-                .finish()
-        };
-
-        let on = routes(store.clone(), &settings(true))
-            .get_response(request())
-            .await;
-        let off = routes(store.clone(), &settings(false))
-            .get_response(request())
-            .await;
-
-        assert_eq!(on.status(), StatusCode::OK);
-        assert_eq!(off.status(), StatusCode::METHOD_NOT_ALLOWED);
-        store.close().await;
-        let _ = std::fs::remove_dir_all(dir);
-    }
 }

@@ -11,22 +11,60 @@
 mod context;
 mod error;
 mod mutation;
+mod objects;
 mod query;
+mod subscription;
 mod vocab;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 
 pub use context::{Principal, Services, Today};
 pub use error::ErrorCode;
 pub use mutation::{CommandResult, MutationRoot};
 pub use query::{QueryRoot, StoreStatus};
+pub use subscription::SubscriptionRoot;
 
 /// The schema served at `/graphql`.
-pub type BansoSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type BansoSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+
+/// Limits on what one request may ask for.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Deepest nesting of selections.
+    pub depth: usize,
+    /// Highest complexity (each field counts 1, list fields count their page).
+    pub complexity: usize,
+    /// Whether clients may ask the schema about itself (turn off in production if wanted).
+    pub introspection: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            depth: 12,
+            complexity: 2_000,
+            introspection: true,
+        }
+    }
+}
 
 /// The schema, with `services` in its data for the resolvers.
-pub fn schema(services: Services) -> BansoSchema {
-    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+pub fn schema(services: Services, limits: Limits) -> BansoSchema {
+    let builder = Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
         .data(services)
+        .limit_depth(limits.depth)
+        .limit_complexity(limits.complexity);
+    let builder = if limits.introspection {
+        builder
+    } else {
+        builder.disable_introspection()
+    };
+    builder.finish()
+}
+
+/// The schema's SDL, as committed in `graphql/schema.graphql`.
+pub fn sdl() -> String {
+    Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
         .finish()
+        .sdl()
 }

@@ -4,4 +4,5 @@
 mod helpers;
 
 mod commands;
+mod projections;
 mod serve;

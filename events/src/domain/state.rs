@@ -6,6 +6,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
+
 use super::event::{Consent, DomainEvent, Kpi, MeasureOwner};
 use super::ids::{AgencyId, CaseId, CompanyId, HandoverId, IssueId, MeasureId, SupporterId};
 use super::localbench::FinancialStatements;
@@ -140,7 +142,7 @@ impl Fold for CompanyState {
 }
 
 /// An issue of a case.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IssueState {
     pub title: Title,
     pub cycle: u32,
@@ -152,7 +154,7 @@ pub struct IssueState {
 }
 
 /// A measure of a case.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MeasureState {
     pub title: Title,
     pub cycle: u32,
@@ -169,14 +171,14 @@ pub struct MeasureState {
 }
 
 /// A team member of a case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamMember {
     pub agency_id: AgencyId,
     pub role: TeamRole,
 }
 
 /// A handover of a case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HandoverState {
     pub from_agency: AgencyId,
     pub to_agency: AgencyId,
@@ -185,8 +187,8 @@ pub struct HandoverState {
     pub status: HandoverStatus,
 }
 
-/// A case as the rules see it.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// A case as the rules see it. Serializable so that read models can keep it and fold on.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CaseState {
     pub id: Option<CaseId>,
     pub company_id: Option<CompanyId>,

@@ -190,7 +190,7 @@ fn a_corporation_needs_its_corporate_number() {
     company.corporate_number = None;
     given(CAST.setup())
         .when(as_(CAST.hub), discover_new(company))
-        .then_invalid("company.corporateNumber");
+        .then_invalid("company.new.corporateNumber");
 }
 
 #[test]
@@ -218,17 +218,17 @@ fn a_sole_proprietor_has_no_corporate_number() {
     company.sole_proprietor = true;
     given(CAST.setup())
         .when(as_(CAST.hub), discover_new(company))
-        .then_invalid("company.corporateNumber");
+        .then_invalid("company.new.corporateNumber");
 }
 
 #[test]
 fn the_founding_year_is_between_578_and_this_year() {
     given(CAST.setup())
         .when(as_(CAST.hub), founded(577))
-        .then_invalid("company.foundedYear");
+        .then_invalid("company.new.foundedYear");
     given(CAST.setup())
         .when(as_(CAST.hub), founded(2026))
-        .then_invalid("company.foundedYear");
+        .then_invalid("company.new.foundedYear");
     for year in [578, 2025] {
         let events = given(CAST.setup())
             .when(as_(CAST.hub), founded(year))

@@ -4,8 +4,10 @@
 //! `CONFLICT`), runs the command through the domain and returns a [`CommandResult`] once the
 //! read models show it (read your writes).
 
-mod inputs;
+pub(crate) mod inputs;
 mod root;
+
+use std::time::Duration;
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use banso_events::StreamVersion;
@@ -15,7 +17,9 @@ use banso_events::domain::service::{CommandRequest, Executed};
 use uuid::Uuid;
 
 use crate::context::{principal, services};
-use crate::error::{bad_input, execute_error};
+use crate::error::{bad_input, execute_error, internal};
+use crate::objects::Case;
+use crate::query::visible_case;
 
 pub use root::MutationRoot;
 
@@ -46,23 +50,51 @@ pub(crate) async fn run(
         command,
     };
     let case = request.command.case_id();
+    // An outsider learns nothing about a case, not even that it exists: the same FORBIDDEN
+    // whether it is foreign or missing. A discovery names a case that does not exist yet.
+    if let Some(case) = case
+        && !matches!(request.command, Command::DiscoverCompany { .. })
+    {
+        visible_case(ctx, case).await?;
+    }
     let executed = services
         .lifecycle
         .execute(request)
         .await
         .map_err(execute_error)?;
-    Ok(CommandResult::new(&executed, case.map(StreamKey::Case)))
+    // Read your writes: the result (and the next query) sees what the command did.
+    if let Some(last) = executed.positions.last()
+        && let Err(error) = services.read.wait_for(*last, READ_YOUR_WRITES).await
+    {
+        tracing::warn!(%error, "the read models lag behind a command's events");
+    }
+    let mut result = CommandResult::new(&executed, case.map(StreamKey::Case));
+    if let Some(case) = case {
+        result.case = services
+            .read
+            .case(case)
+            .await
+            .map_err(|e| internal("could not read the case after a command", e))?
+            .map(|row| Case {
+                row,
+                today: (services.today)(),
+            });
+    }
+    Ok(result)
 }
+
+/// How long a mutation waits for the read models to show its events before it answers anyway.
+const READ_YOUR_WRITES: Duration = Duration::from_secs(5);
 
 /// What a mutation did: the command's id, where its events landed, and the new version of the
 /// case it changed.
-#[derive(Debug, Clone)]
 pub struct CommandResult {
     command_id: Uuid,
     duplicate: bool,
     position: u64,
     streams: Vec<WrittenStream>,
     case_version: Option<u64>,
+    case: Option<Case>,
 }
 
 impl CommandResult {
@@ -81,6 +113,7 @@ impl CommandResult {
                 })
                 .collect(),
             case_version: case.and_then(|c| executed.version_of(c)).map(|v| v.0),
+            case: None,
         }
     }
 }
@@ -121,5 +154,10 @@ impl CommandResult {
     /// (ケースのバージョン).
     async fn case_version(&self) -> Option<i64> {
         self.case_version.map(|v| v as i64)
+    }
+
+    /// The case as it stands after the command (null for commands on no case).
+    async fn case(&self) -> Option<&Case> {
+        self.case.as_ref()
     }
 }

@@ -54,13 +54,13 @@ pub(super) fn decide_discovery(command: &Command, ctx: &Context<'_>) -> Decision
             }
             if new.corporate_number.is_none() && !new.sole_proprietor {
                 return Err(Refusal::invalid(
-                    "company.corporateNumber",
+                    "company.new.corporateNumber",
                     "法人の場合は法人番号（13桁）を入力してください。個人事業主の場合はその旨を選択してください。",
                 ));
             }
             if new.corporate_number.is_some() && new.sole_proprietor {
                 return Err(Refusal::invalid(
-                    "company.corporateNumber",
+                    "company.new.corporateNumber",
                     "個人事業主には法人番号がありません。法人の場合は「個人事業主」の選択を外してください。",
                 ));
             }
@@ -70,7 +70,7 @@ pub(super) fn decide_discovery(command: &Command, ctx: &Context<'_>) -> Decision
                     let this_year = i64::from(ctx.today.year());
                     if !(EARLIEST_FOUNDING_YEAR..=this_year).contains(&year) {
                         return Err(Refusal::invalid(
-                            "company.foundedYear",
+                            "company.new.foundedYear",
                             format!(
                                 "創業年（{year}）は{EARLIEST_FOUNDING_YEAR}年から{this_year}年までの西暦で入力してください。"
                             ),

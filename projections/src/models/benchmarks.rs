@@ -1,0 +1,115 @@
+//! The Local Benchmark history of a company: its financial statements by fiscal year, from
+//! which the six indicators and their change are computed on reading.
+
+use banso_events::domain::event::DomainEvent;
+use banso_events::domain::ids::{CaseId, CompanyId};
+use banso_events::domain::localbench::FinancialStatements;
+use banso_events::domain::values::FiscalYear;
+use sqlx::Row;
+
+use super::directory::uuid;
+use crate::error::ReadError;
+use crate::projection::{Item, Projection, Table, Tx, table_name};
+use crate::runner::ReadModels;
+
+pub const TABLES: &[Table] = &[Table {
+    base: "rm_statements",
+    create: &["CREATE TABLE {t} (
+        company_id TEXT NOT NULL,
+        fiscal_year BIGINT NOT NULL,
+        case_id TEXT NOT NULL,
+        statements TEXT NOT NULL,
+        corrected BIGINT NOT NULL,
+        PRIMARY KEY (company_id, fiscal_year)
+    )"],
+}];
+
+/// One fiscal year's statements.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StatementsRow {
+    pub company_id: CompanyId,
+    pub fiscal_year: FiscalYear,
+    pub case_id: CaseId,
+    pub statements: FinancialStatements,
+    pub corrected: bool,
+}
+
+pub(crate) async fn apply(
+    tx: &mut Tx,
+    generation: i64,
+    items: &[Item<'_>],
+) -> Result<(), ReadError> {
+    let table = table_name("rm_statements", generation);
+    let sql = format!(
+        "INSERT INTO {table} (company_id, fiscal_year, case_id, statements, corrected)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (company_id, fiscal_year) DO UPDATE SET statements = $4, corrected = $5"
+    );
+    for item in items {
+        let (company_id, case_id, fiscal_year, statements, corrected) = match item.event {
+            DomainEvent::FinancialStatementsRecorded {
+                company_id,
+                case_id,
+                fiscal_year,
+                statements,
+            } => (company_id, case_id, fiscal_year, statements, 0),
+            DomainEvent::FinancialStatementsCorrected {
+                company_id,
+                case_id,
+                fiscal_year,
+                statements,
+                ..
+            } => (company_id, case_id, fiscal_year, statements, 1),
+            _ => continue,
+        };
+        let json = serde_json::to_string(statements).map_err(|error| ReadError::Document {
+            table: table.clone(),
+            error,
+        })?;
+        sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(company_id.0.to_string())
+            .bind(i64::from(fiscal_year.get()))
+            .bind(case_id.0.to_string())
+            .bind(json)
+            .bind(corrected as i64)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+impl ReadModels {
+    /// Every fiscal year of `company`'s statements, oldest first.
+    pub async fn statements(&self, company: CompanyId) -> Result<Vec<StatementsRow>, ReadError> {
+        let table = self.table(Projection::Benchmarks, "rm_statements");
+        let sql = format!(
+            "SELECT company_id, fiscal_year, case_id, statements, corrected FROM {table}
+             WHERE company_id = $1 ORDER BY fiscal_year"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(company.0.to_string())
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let json: String = row.try_get("statements")?;
+                let year: i64 = row.try_get("fiscal_year")?;
+                Ok(StatementsRow {
+                    company_id: CompanyId(uuid(row, "company_id")?),
+                    fiscal_year: FiscalYear::new(year).map_err(|e| ReadError::Document {
+                        table: table.clone(),
+                        error: serde::de::Error::custom(e.message),
+                    })?,
+                    case_id: CaseId(uuid(row, "case_id")?),
+                    statements: serde_json::from_str(&json).map_err(|error| {
+                        ReadError::Document {
+                            table: table.clone(),
+                            error,
+                        }
+                    })?,
+                    corrected: row.try_get::<i64, _>("corrected")? != 0,
+                })
+            })
+            .collect()
+    }
+}

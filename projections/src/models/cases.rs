@@ -1,0 +1,1118 @@
+//! One row per case: the case list (filters, search, order), the case's state (the domain's
+//! own fold, kept as a document, plus what the screens show beyond the rules' needs) and the
+//! PDCA board (overdue reviews, stalled or late measures, KPIs off target).
+//!
+//! Side tables hold what a case is filtered on more than once: the agencies that may see it
+//! (holder, team agencies, the receiver of a pending handover), its people (the supporter in
+//! charge and the team) and its tags (themes and walls of open issues).
+
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
+
+use banso_events::domain::event::DomainEvent;
+use banso_events::domain::ids::{
+    AgencyId, CaseId, CompanyId, IssueId, KpiId, MeasureId, SupporterId,
+};
+use banso_events::domain::japan::{Industry, Prefecture};
+use banso_events::domain::state::{CaseState, Fold};
+use banso_events::domain::values::Day;
+use banso_events::domain::vocab::{
+    DiscoveryChannel, MeasureKind, MeasureStatus, Priority, Stage, Theme, Wall,
+};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::directory::{uuid, vocab};
+use super::{day, day_text};
+use crate::error::ReadError;
+use crate::projection::{Item, Projection, Table, Tx, table_name};
+use crate::runner::ReadModels;
+
+pub const TABLES: &[Table] = &[
+    Table {
+        base: "rm_cases",
+        create: &[
+            "CREATE TABLE {t} (
+                case_id TEXT PRIMARY KEY,
+                company_id TEXT NOT NULL,
+                holder TEXT NOT NULL,
+                in_charge TEXT,
+                stage TEXT NOT NULL,
+                cycle BIGINT NOT NULL,
+                company_name TEXT NOT NULL,
+                company_kana TEXT NOT NULL,
+                industry TEXT,
+                prefecture TEXT,
+                open_handover BIGINT NOT NULL,
+                next_review_on TEXT,
+                earliest_due_on TEXT,
+                stalled BIGINT NOT NULL,
+                kpis_off_target BIGINT NOT NULL,
+                discovered_on TEXT,
+                last_activity_on TEXT,
+                version BIGINT NOT NULL,
+                position BIGINT NOT NULL,
+                doc TEXT NOT NULL
+            )",
+            "CREATE INDEX {t}_recent ON {t} (position)",
+            "CREATE INDEX {t}_kana ON {t} (company_kana, case_id)",
+            "CREATE INDEX {t}_holder ON {t} (holder, position)",
+            "CREATE INDEX {t}_company ON {t} (company_id)",
+        ],
+    },
+    Table {
+        base: "rm_case_access",
+        create: &[
+            "CREATE TABLE {t} (case_id TEXT NOT NULL, agency_id TEXT NOT NULL, PRIMARY KEY (case_id, agency_id))",
+            "CREATE INDEX {t}_agency ON {t} (agency_id, case_id)",
+        ],
+    },
+    Table {
+        base: "rm_case_people",
+        create: &[
+            "CREATE TABLE {t} (case_id TEXT NOT NULL, supporter_id TEXT NOT NULL, PRIMARY KEY (case_id, supporter_id))",
+            "CREATE INDEX {t}_supporter ON {t} (supporter_id, case_id)",
+        ],
+    },
+    Table {
+        base: "rm_case_tags",
+        create: &[
+            "CREATE TABLE {t} (case_id TEXT NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (case_id, tag))",
+            "CREATE INDEX {t}_tag ON {t} (tag, case_id)",
+        ],
+    },
+    Table {
+        base: "rm_companies",
+        create: &["CREATE TABLE {t} (
+            company_id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            kana TEXT NOT NULL,
+            industry TEXT NOT NULL,
+            prefecture TEXT NOT NULL,
+            municipality TEXT,
+            employees BIGINT NOT NULL,
+            sole_proprietor BIGINT NOT NULL
+        )"],
+    },
+];
+
+/// What the screens show of a case beyond the rules' own state.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CaseDoc {
+    /// The domain's fold: stage, consent, team, issues, measures, handovers ...
+    pub state: CaseState,
+    pub channel: Option<DiscoveryChannel>,
+    pub first_concerns: Vec<String>,
+    pub outreach_visits: u32,
+    pub dialogues: u32,
+    pub issues: BTreeMap<IssueId, IssueNotes>,
+    pub measures: BTreeMap<MeasureId, MeasureNotes>,
+    pub reviews: Vec<ReviewNote>,
+    pub next_review_on: Option<Day>,
+    pub last_activity_on: Option<Day>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IssueNotes {
+    pub theme: Theme,
+    pub priority: Priority,
+    pub description: Option<String>,
+    pub set_on: Day,
+    /// When it was resolved or dropped.
+    pub closed_on: Option<Day>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MeasureNotes {
+    pub kind: MeasureKind,
+    pub description: Option<String>,
+    pub percent: Option<u8>,
+    /// The wall it is stalled on now.
+    pub stalled_on: Option<Wall>,
+    pub completed_on: Option<Day>,
+    /// The latest measurement of each KPI.
+    pub readings: BTreeMap<KpiId, KpiReading>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KpiReading {
+    pub value: f64,
+    pub on: Day,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReviewNote {
+    pub on: Day,
+    pub cycle: u32,
+    pub findings: u32,
+    pub achieved: u32,
+}
+
+impl CaseDoc {
+    fn apply(&mut self, event: &DomainEvent) {
+        use DomainEvent::*;
+        self.state.apply(event);
+        if let Some(on) = event_day(event) {
+            self.last_activity_on = self.last_activity_on.max(Some(on));
+        }
+        match event {
+            CompanyDiscovered {
+                channel,
+                first_concerns,
+                ..
+            } => {
+                self.channel = Some(*channel);
+                self.first_concerns = first_concerns.iter().map(|c| c.to_string()).collect();
+            }
+            OutreachVisitLogged { .. } => self.outreach_visits += 1,
+            DialogueHeld { .. } => self.dialogues += 1,
+            IssueSet {
+                issue_id,
+                on,
+                theme,
+                priority,
+                description,
+                ..
+            } => {
+                self.issues.insert(
+                    *issue_id,
+                    IssueNotes {
+                        theme: *theme,
+                        priority: *priority,
+                        description: description.as_ref().map(|d| d.to_string()),
+                        set_on: *on,
+                        closed_on: None,
+                    },
+                );
+            }
+            IssueRevised {
+                issue_id,
+                theme,
+                priority,
+                description,
+                ..
+            } => {
+                if let Some(notes) = self.issues.get_mut(issue_id) {
+                    notes.theme = *theme;
+                    notes.priority = *priority;
+                    notes.description = description.as_ref().map(|d| d.to_string());
+                }
+            }
+            IssueDropped { issue_id, on, .. } | IssueResolved { issue_id, on, .. } => {
+                if let Some(notes) = self.issues.get_mut(issue_id) {
+                    notes.closed_on = Some(*on);
+                }
+            }
+            MeasurePrescribed {
+                measure_id,
+                kind,
+                description,
+                ..
+            } => {
+                self.measures.insert(
+                    *measure_id,
+                    MeasureNotes {
+                        kind: *kind,
+                        description: description.as_ref().map(|d| d.to_string()),
+                        percent: None,
+                        stalled_on: None,
+                        completed_on: None,
+                        readings: BTreeMap::new(),
+                    },
+                );
+            }
+            MeasureProgressLogged {
+                measure_id,
+                percent: Some(percent),
+                ..
+            } => {
+                if let Some(m) = self.measures.get_mut(measure_id) {
+                    m.percent = Some(percent.get());
+                }
+            }
+            MeasureStalled {
+                measure_id, wall, ..
+            } => {
+                if let Some(m) = self.measures.get_mut(measure_id) {
+                    m.stalled_on = Some(*wall);
+                }
+            }
+            MeasureResumed { measure_id, .. } => {
+                if let Some(m) = self.measures.get_mut(measure_id) {
+                    m.stalled_on = None;
+                }
+            }
+            MeasureCompleted { measure_id, on, .. } => {
+                if let Some(m) = self.measures.get_mut(measure_id) {
+                    m.stalled_on = None;
+                    m.completed_on = Some(*on);
+                    m.percent = Some(100);
+                }
+            }
+            KpiMeasured {
+                measure_id,
+                kpi_id,
+                on,
+                value,
+                ..
+            } => {
+                if let Some(m) = self.measures.get_mut(measure_id) {
+                    m.readings.insert(
+                        *kpi_id,
+                        KpiReading {
+                            value: value.get(),
+                            on: *on,
+                        },
+                    );
+                }
+            }
+            ReviewHeld {
+                on,
+                cycle,
+                findings,
+                next_review_on,
+                ..
+            } => {
+                for finding in findings {
+                    if let Some(m) = self.measures.get_mut(&finding.measure_id) {
+                        let newer = m.readings.get(&finding.kpi_id).is_none_or(|r| r.on <= *on);
+                        if newer {
+                            m.readings.insert(
+                                finding.kpi_id,
+                                KpiReading {
+                                    value: finding.value.get(),
+                                    on: *on,
+                                },
+                            );
+                        }
+                    }
+                }
+                self.reviews.push(ReviewNote {
+                    on: *on,
+                    cycle: *cycle,
+                    findings: findings.len() as u32,
+                    achieved: findings.iter().filter(|f| f.achieved).count() as u32,
+                });
+                self.next_review_on = *next_review_on;
+            }
+            CaseClosed { .. } => self.next_review_on = None,
+            _ => {}
+        }
+    }
+
+    /// Measures not completed whose due date has passed `today`.
+    pub fn past_due(&self, today: Day) -> usize {
+        self.state
+            .measures
+            .values()
+            .filter(|m| m.status != MeasureStatus::Completed && m.due_on < today)
+            .count()
+    }
+
+    fn earliest_due_on(&self) -> Option<Day> {
+        self.state
+            .measures
+            .values()
+            .filter(|m| m.status != MeasureStatus::Completed)
+            .map(|m| m.due_on)
+            .min()
+    }
+
+    fn stalled(&self) -> usize {
+        self.state
+            .measures
+            .values()
+            .filter(|m| m.status == MeasureStatus::Stalled)
+            .count()
+    }
+
+    /// KPIs whose latest reading misses the target (unmeasured KPIs are not counted).
+    pub fn kpis_off_target(&self) -> usize {
+        self.state
+            .measures
+            .iter()
+            .flat_map(|(id, m)| m.kpis.iter().map(move |k| (id, k)))
+            .filter(|(id, kpi)| {
+                self.measures
+                    .get(id)
+                    .and_then(|n| n.readings.get(&kpi.kpi_id))
+                    .and_then(|r| banso_events::domain::values::Quantity::new(r.value).ok())
+                    .is_some_and(|value| !kpi.reached(value))
+            })
+            .count()
+    }
+
+    /// The agencies that may see the case: the holder, the team's agencies, and the receiver
+    /// of a pending handover (which must read the case to decide).
+    pub fn agencies(&self) -> Vec<AgencyId> {
+        let mut agencies: Vec<AgencyId> = self.state.holder.into_iter().collect();
+        agencies.extend(self.state.team.values().map(|m| m.agency_id));
+        if let Some((_, handover)) = self.state.pending_handover() {
+            agencies.push(handover.to_agency);
+        }
+        agencies.sort();
+        agencies.dedup();
+        agencies
+    }
+
+    fn people(&self) -> Vec<SupporterId> {
+        let mut people: Vec<SupporterId> = self.state.in_charge.into_iter().collect();
+        people.extend(self.state.team.keys().copied());
+        people.sort();
+        people.dedup();
+        people
+    }
+
+    fn tags(&self) -> Vec<String> {
+        let mut tags = Vec::new();
+        for (id, issue) in self.state.open_issues() {
+            if let Some(notes) = self.issues.get(id) {
+                tags.push(format!("theme:{}", notes.theme.id()));
+            }
+            for wall in &issue.walls {
+                tags.push(format!("wall:{}", wall.id()));
+            }
+        }
+        tags.sort();
+        tags.dedup();
+        tags
+    }
+}
+
+/// The day an event says it happened, if it says one.
+fn event_day(event: &DomainEvent) -> Option<Day> {
+    let value = serde_json::to_value(event).ok()?;
+    let fields = value.as_object()?.values().next()?;
+    fields
+        .get("on")
+        .and_then(|on| on.as_str())
+        .and_then(|on| Day::parse(on).ok())
+}
+
+/// The company columns copied into each of its cases.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CompanyColumns {
+    pub name: String,
+    pub kana: String,
+    pub industry: Option<Industry>,
+    pub prefecture: Option<Prefecture>,
+    pub municipality: Option<String>,
+    pub employees: i64,
+    pub sole_proprietor: bool,
+}
+
+struct Pending {
+    doc: CaseDoc,
+    version: u64,
+    position: u64,
+}
+
+pub(crate) async fn apply(
+    tx: &mut Tx,
+    generation: i64,
+    items: &[Item<'_>],
+) -> Result<(), ReadError> {
+    let t = Tables::of(generation);
+    let mut cases: HashMap<CaseId, Pending> = HashMap::new();
+    let mut order: Vec<CaseId> = Vec::new();
+    let mut companies: HashMap<CompanyId, Option<CompanyColumns>> = HashMap::new();
+    for item in items {
+        let event = item.event;
+        match event {
+            DomainEvent::CompanyRegistered { company_id, .. }
+            | DomainEvent::CompanyProfileUpdated { company_id, .. } => {
+                let mut columns = load_company(tx, &t, *company_id).await?.unwrap_or_default();
+                update_company(&mut columns, event);
+                save_company(tx, &t, *company_id, &columns).await?;
+                companies.insert(*company_id, Some(columns));
+                continue;
+            }
+            _ => {}
+        }
+        let banso_events::domain::event::StreamKey::Case(case_id) = event.stream() else {
+            continue;
+        };
+        let pending = match cases.entry(case_id) {
+            Entry::Occupied(slot) => slot.into_mut(),
+            Entry::Vacant(slot) => {
+                order.push(case_id);
+                let loaded = load_case(tx, &t, case_id).await?.unwrap_or(Pending {
+                    doc: CaseDoc::default(),
+                    version: 0,
+                    position: 0,
+                });
+                slot.insert(loaded)
+            }
+        };
+        pending.doc.apply(event);
+        pending.version = item.recorded.version.0;
+        pending.position = item.recorded.position.0;
+    }
+    for case_id in order {
+        let pending = &cases[&case_id];
+        let Some(company_id) = pending.doc.state.company_id else {
+            continue;
+        };
+        let company = match companies.entry(company_id) {
+            Entry::Occupied(slot) => slot.get().clone(),
+            Entry::Vacant(slot) => slot.insert(load_company(tx, &t, company_id).await?).clone(),
+        }
+        .unwrap_or_default();
+        save_case(tx, &t, case_id, pending, &company).await?;
+    }
+    Ok(())
+}
+
+fn update_company(columns: &mut CompanyColumns, event: &DomainEvent) {
+    match event {
+        DomainEvent::CompanyRegistered {
+            name,
+            kana,
+            industry,
+            prefecture,
+            municipality,
+            employees,
+            sole_proprietor,
+            ..
+        } => {
+            *columns = CompanyColumns {
+                name: name.to_string(),
+                kana: kana.to_string(),
+                industry: Some(*industry),
+                prefecture: Some(*prefecture),
+                municipality: municipality.as_ref().map(|m| m.to_string()),
+                employees: employees.get() as i64,
+                sole_proprietor: *sole_proprietor,
+            }
+        }
+        DomainEvent::CompanyProfileUpdated {
+            name,
+            kana,
+            industry,
+            prefecture,
+            municipality,
+            employees,
+            ..
+        } => {
+            if let Some(name) = name {
+                columns.name = name.to_string();
+            }
+            if let Some(kana) = kana {
+                columns.kana = kana.to_string();
+            }
+            if let Some(industry) = industry {
+                columns.industry = Some(*industry);
+            }
+            if let Some(prefecture) = prefecture {
+                columns.prefecture = Some(*prefecture);
+            }
+            if let Some(municipality) = municipality {
+                columns.municipality = Some(municipality.to_string());
+            }
+            if let Some(employees) = employees {
+                columns.employees = employees.get() as i64;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The generation's table names.
+struct Tables {
+    cases: String,
+    access: String,
+    people: String,
+    tags: String,
+    companies: String,
+}
+
+impl Tables {
+    fn of(generation: i64) -> Self {
+        Self {
+            cases: table_name("rm_cases", generation),
+            access: table_name("rm_case_access", generation),
+            people: table_name("rm_case_people", generation),
+            tags: table_name("rm_case_tags", generation),
+            companies: table_name("rm_companies", generation),
+        }
+    }
+}
+
+fn document_error(table: &str, error: serde_json::Error) -> ReadError {
+    ReadError::Document {
+        table: table.to_owned(),
+        error,
+    }
+}
+
+async fn load_company(
+    tx: &mut Tx,
+    t: &Tables,
+    company: CompanyId,
+) -> Result<Option<CompanyColumns>, ReadError> {
+    let sql = format!(
+        "SELECT name, kana, industry, prefecture, municipality, employees, sole_proprietor
+         FROM {} WHERE company_id = $1",
+        t.companies
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(company.0.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(|row| {
+        let industry: String = row.try_get("industry")?;
+        let prefecture: String = row.try_get("prefecture")?;
+        Ok(CompanyColumns {
+            name: row.try_get("name")?,
+            kana: row.try_get("kana")?,
+            industry: Industry::parse(&industry).ok(),
+            prefecture: Prefecture::parse(&prefecture).ok(),
+            municipality: row.try_get("municipality")?,
+            employees: row.try_get("employees")?,
+            sole_proprietor: row.try_get::<i64, _>("sole_proprietor")? != 0,
+        })
+    })
+    .transpose()
+}
+
+async fn save_company(
+    tx: &mut Tx,
+    t: &Tables,
+    company: CompanyId,
+    c: &CompanyColumns,
+) -> Result<(), ReadError> {
+    let sql = format!(
+        "INSERT INTO {} (company_id, name, kana, industry, prefecture, municipality, employees, sole_proprietor)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (company_id) DO UPDATE SET name = $2, kana = $3, industry = $4,
+             prefecture = $5, municipality = $6, employees = $7, sole_proprietor = $8",
+        t.companies
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(company.0.to_string())
+        .bind(c.name.as_str())
+        .bind(c.kana.as_str())
+        .bind(c.industry.map(|i| i.code().to_string()).unwrap_or_default())
+        .bind(c.prefecture.map(|p| p.name()).unwrap_or_default())
+        .bind(c.municipality.as_deref())
+        .bind(c.employees)
+        .bind(c.sole_proprietor as i64)
+        .execute(&mut **tx)
+        .await?;
+    // Cases of the company not otherwise touched by this batch get the new columns here.
+    let sql = format!(
+        "UPDATE {} SET company_name = $1, company_kana = $2, industry = $3, prefecture = $4
+         WHERE company_id = $5",
+        t.cases
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(c.name.as_str())
+        .bind(c.kana.as_str())
+        .bind(c.industry.map(|i| i.code().to_string()))
+        .bind(c.prefecture.map(|p| p.name()))
+        .bind(company.0.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn load_case(tx: &mut Tx, t: &Tables, case: CaseId) -> Result<Option<Pending>, ReadError> {
+    let sql = format!(
+        "SELECT doc, version, position FROM {} WHERE case_id = $1",
+        t.cases
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(case.0.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(|row| {
+        let doc: String = row.try_get("doc")?;
+        Ok(Pending {
+            doc: serde_json::from_str(&doc).map_err(|e| document_error(&t.cases, e))?,
+            version: row.try_get::<i64, _>("version")? as u64,
+            position: row.try_get::<i64, _>("position")? as u64,
+        })
+    })
+    .transpose()
+}
+
+async fn save_case(
+    tx: &mut Tx,
+    t: &Tables,
+    case: CaseId,
+    pending: &Pending,
+    company: &CompanyColumns,
+) -> Result<(), ReadError> {
+    let doc = &pending.doc;
+    let state = &doc.state;
+    let json = serde_json::to_string(doc).map_err(|e| document_error(&t.cases, e))?;
+    let id = case.0.to_string();
+    let sql = format!(
+        "INSERT INTO {} (case_id, company_id, holder, in_charge, stage, cycle, company_name,
+             company_kana, industry, prefecture, open_handover, next_review_on, earliest_due_on,
+             stalled, kpis_off_target, discovered_on, last_activity_on, version, position, doc)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+         ON CONFLICT (case_id) DO UPDATE SET company_id = $2, holder = $3, in_charge = $4,
+             stage = $5, cycle = $6, company_name = $7, company_kana = $8, industry = $9,
+             prefecture = $10, open_handover = $11, next_review_on = $12, earliest_due_on = $13,
+             stalled = $14, kpis_off_target = $15, discovered_on = $16, last_activity_on = $17,
+             version = $18, position = $19, doc = $20",
+        t.cases
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.as_str())
+        .bind(
+            state
+                .company_id
+                .map(|c| c.0.to_string())
+                .unwrap_or_default(),
+        )
+        .bind(state.holder.map(|a| a.0.to_string()).unwrap_or_default())
+        .bind(state.in_charge.map(|s| s.0.to_string()))
+        .bind(state.stage().id())
+        .bind(i64::from(state.cycle))
+        .bind(company.name.as_str())
+        .bind(company.kana.as_str())
+        .bind(company.industry.map(|i| i.code().to_string()))
+        .bind(company.prefecture.map(|p| p.name()))
+        .bind(state.pending_handover().is_some() as i64)
+        .bind(day_text(doc.next_review_on))
+        .bind(day_text(doc.earliest_due_on()))
+        .bind(doc.stalled() as i64)
+        .bind(doc.kpis_off_target() as i64)
+        .bind(day_text(state.discovered_on))
+        .bind(day_text(doc.last_activity_on))
+        .bind(pending.version as i64)
+        .bind(pending.position as i64)
+        .bind(json)
+        .execute(&mut **tx)
+        .await?;
+    let sides: [(&str, &str, Vec<String>); 3] = [
+        (
+            &t.access,
+            "agency_id",
+            doc.agencies().iter().map(|a| a.0.to_string()).collect(),
+        ),
+        (
+            &t.people,
+            "supporter_id",
+            doc.people().iter().map(|s| s.0.to_string()).collect(),
+        ),
+        (&t.tags, "tag", doc.tags()),
+    ];
+    for (table, column, values) in sides {
+        let sql = format!("DELETE FROM {table} WHERE case_id = $1");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.as_str())
+            .execute(&mut **tx)
+            .await?;
+        let sql = format!("INSERT INTO {table} (case_id, {column}) VALUES ($1, $2)");
+        for value in values {
+            sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(id.as_str())
+                .bind(value)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+// ---- queries ----------------------------------------------------------------------------
+
+/// A case as the list and the case screen show it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseRow {
+    pub case_id: CaseId,
+    pub company_id: CompanyId,
+    pub company_name: String,
+    pub company_kana: String,
+    pub industry: Option<Industry>,
+    pub prefecture: Option<Prefecture>,
+    pub holder: AgencyId,
+    pub in_charge: Option<SupporterId>,
+    pub stage: Stage,
+    pub cycle: u32,
+    pub open_handover: bool,
+    pub next_review_on: Option<Day>,
+    pub version: u64,
+    pub position: u64,
+    pub doc: CaseDoc,
+}
+
+/// Which cases a list shows. Every field narrows; `visible_to` is the caller's agency.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CaseFilter {
+    pub visible_to: Option<AgencyId>,
+    pub holder: Option<AgencyId>,
+    pub supporter: Option<SupporterId>,
+    pub stages: Vec<Stage>,
+    pub industry: Option<Industry>,
+    pub prefecture: Option<Prefecture>,
+    pub theme: Option<Theme>,
+    pub wall: Option<Wall>,
+    pub open_handover: Option<bool>,
+    /// Part of the company's name or kana.
+    pub search: Option<String>,
+    /// Only cases whose next review is before this day (overdue reviews).
+    pub review_before: Option<Day>,
+    /// Only cases with at least one stalled measure.
+    pub stalled: bool,
+    /// Only cases with an unfinished measure due before this day.
+    pub due_before: Option<Day>,
+    /// Only cases with a KPI off target.
+    pub off_target: bool,
+}
+
+/// The order of a case list.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CaseOrder {
+    /// Most recently changed first.
+    #[default]
+    Recent,
+    /// By the company's kana (五十音順).
+    Kana,
+}
+
+/// A page of cases and whether more follow.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CasePage {
+    pub cases: Vec<CaseRow>,
+    pub has_next: bool,
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+const CASE_COLUMNS: &str = "c.case_id, c.company_id, c.company_name, c.company_kana, c.industry,
+    c.prefecture, c.holder, c.in_charge, c.stage, c.cycle, c.open_handover, c.next_review_on,
+    c.version, c.position, c.doc";
+
+fn case_row(row: &AnyRow) -> Result<CaseRow, ReadError> {
+    let doc: String = row.try_get("doc")?;
+    let industry: Option<String> = row.try_get("industry")?;
+    let prefecture: Option<String> = row.try_get("prefecture")?;
+    let in_charge: Option<String> = row.try_get("in_charge")?;
+    Ok(CaseRow {
+        case_id: CaseId(uuid(row, "case_id")?),
+        company_id: CompanyId(uuid(row, "company_id")?),
+        company_name: row.try_get("company_name")?,
+        company_kana: row.try_get("company_kana")?,
+        industry: industry.and_then(|i| Industry::parse(&i).ok()),
+        prefecture: prefecture.and_then(|p| Prefecture::parse(&p).ok()),
+        holder: AgencyId(uuid(row, "holder")?),
+        in_charge: in_charge.and_then(|s| s.parse().ok()).map(SupporterId),
+        stage: vocab(row, "stage")?,
+        cycle: row.try_get::<i64, _>("cycle")? as u32,
+        open_handover: row.try_get::<i64, _>("open_handover")? != 0,
+        next_review_on: day(row.try_get("next_review_on")?),
+        version: row.try_get::<i64, _>("version")? as u64,
+        position: row.try_get::<i64, _>("position")? as u64,
+        doc: serde_json::from_str(&doc).map_err(|e| document_error("rm_cases", e))?,
+    })
+}
+
+/// `%text%` for LIKE, with the wildcards in `text` taken literally.
+fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+impl ReadModels {
+    fn case_tables(&self) -> Tables {
+        Tables::of(self.generation(Projection::Cases))
+    }
+
+    /// The case, whoever asks (check [`Self::can_see`] first).
+    pub async fn case(&self, case: CaseId) -> Result<Option<CaseRow>, ReadError> {
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM {} c WHERE c.case_id = $1",
+            self.case_tables().cases
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(case.0.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(case_row).transpose()
+    }
+
+    /// Whether `agency` may see `case` (false as well when the case does not exist).
+    pub async fn can_see(&self, agency: AgencyId, case: CaseId) -> Result<bool, ReadError> {
+        let sql = format!(
+            "SELECT 1 FROM {} WHERE case_id = $1 AND agency_id = $2",
+            self.case_tables().access
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(case.0.to_string())
+            .bind(agency.0.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// The company columns of `company`.
+    pub async fn company(&self, company: CompanyId) -> Result<Option<CompanyColumns>, ReadError> {
+        let t = self.case_tables();
+        let mut conn = self.pool().acquire().await?;
+        let sql = format!(
+            "SELECT name, kana, industry, prefecture, municipality, employees, sole_proprietor
+             FROM {} WHERE company_id = $1",
+            t.companies
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(company.0.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+        row.map(|row| {
+            let industry: String = row.try_get("industry")?;
+            let prefecture: String = row.try_get("prefecture")?;
+            Ok(CompanyColumns {
+                name: row.try_get("name")?,
+                kana: row.try_get("kana")?,
+                industry: Industry::parse(&industry).ok(),
+                prefecture: Prefecture::parse(&prefecture).ok(),
+                municipality: row.try_get("municipality")?,
+                employees: row.try_get("employees")?,
+                sole_proprietor: row.try_get::<i64, _>("sole_proprietor")? != 0,
+            })
+        })
+        .transpose()
+    }
+
+    /// Whether `agency` may see some case of `company`.
+    pub async fn can_see_company(
+        &self,
+        agency: AgencyId,
+        company: CompanyId,
+    ) -> Result<bool, ReadError> {
+        let t = self.case_tables();
+        let sql = format!(
+            "SELECT 1 FROM {} c JOIN {} a ON a.case_id = c.case_id
+             WHERE c.company_id = $1 AND a.agency_id = $2 LIMIT 1",
+            t.cases, t.access
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(company.0.to_string())
+            .bind(agency.0.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// A page of cases: `limit` after the opaque `after` cursor (from [`cursor_of`]).
+    pub async fn cases(
+        &self,
+        filter: &CaseFilter,
+        order: CaseOrder,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<CasePage, ReadError> {
+        let t = self.case_tables();
+        let mut binds: Vec<Bind> = Vec::new();
+        let mut wheres = conditions(&t, filter, &mut binds);
+        let order_by = match order {
+            CaseOrder::Recent => "c.position DESC, c.case_id DESC",
+            CaseOrder::Kana => "c.company_kana ASC, c.case_id ASC",
+        };
+        if let Some(cursor) = after {
+            match (order, parse_cursor(cursor)) {
+                (CaseOrder::Recent, Some(Cursor::Recent(position, id))) => {
+                    let p = arg(Bind::Int(position), &mut binds);
+                    let i = arg(Bind::Text(id), &mut binds);
+                    wheres.push(format!(
+                        "(c.position < {p} OR (c.position = {p} AND c.case_id < {i}))"
+                    ));
+                }
+                (CaseOrder::Kana, Some(Cursor::Kana(kana, id))) => {
+                    let k = arg(Bind::Text(kana), &mut binds);
+                    let i = arg(Bind::Text(id), &mut binds);
+                    wheres.push(format!(
+                        "(c.company_kana > {k} OR (c.company_kana = {k} AND c.case_id > {i}))"
+                    ));
+                }
+                _ => return Err(ReadError::BadCursor),
+            }
+        }
+        let where_clause = if wheres.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", wheres.join(" AND "))
+        };
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM {} c {where_clause} ORDER BY {order_by} LIMIT {}",
+            t.cases,
+            limit + 1
+        );
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), binds)
+            .fetch_all(self.pool())
+            .await?;
+        let mut cases = rows.iter().map(case_row).collect::<Result<Vec<_>, _>>()?;
+        let has_next = cases.len() > limit;
+        cases.truncate(limit);
+        Ok(CasePage { cases, has_next })
+    }
+
+    /// How many cases of `filter` are in each stage and cycle (the board's columns).
+    pub async fn stage_counts(
+        &self,
+        filter: &CaseFilter,
+    ) -> Result<Vec<(Stage, u32, u64)>, ReadError> {
+        let t = self.case_tables();
+        let mut binds = Vec::new();
+        let wheres = conditions(&t, filter, &mut binds);
+        let where_clause = if wheres.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", wheres.join(" AND "))
+        };
+        let sql = format!(
+            "SELECT c.stage, c.cycle, COUNT(*) AS n FROM {} c {where_clause}
+             GROUP BY c.stage, c.cycle",
+            t.cases
+        );
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), binds)
+            .fetch_all(self.pool())
+            .await?;
+        let mut counts = rows
+            .iter()
+            .map(|row| {
+                Ok((
+                    vocab::<Stage>(row, "stage")?,
+                    row.try_get::<i64, _>("cycle")? as u32,
+                    row.try_get::<i64, _>("n")? as u64,
+                ))
+            })
+            .collect::<Result<Vec<_>, ReadError>>()?;
+        counts.sort();
+        Ok(counts)
+    }
+}
+
+/// The SQL conditions of `filter` on `c` (the cases table), binding values into `binds`.
+fn conditions(t: &Tables, filter: &CaseFilter, binds: &mut Vec<Bind>) -> Vec<String> {
+    let mut wheres: Vec<String> = Vec::new();
+    if let Some(agency) = filter.visible_to {
+        let p = arg(Bind::Text(agency.0.to_string()), binds);
+        wheres.push(format!(
+            "EXISTS (SELECT 1 FROM {} a WHERE a.case_id = c.case_id AND a.agency_id = {p})",
+            t.access
+        ));
+    }
+    if let Some(holder) = filter.holder {
+        let p = arg(Bind::Text(holder.0.to_string()), binds);
+        wheres.push(format!("c.holder = {p}"));
+    }
+    if let Some(supporter) = filter.supporter {
+        let p = arg(Bind::Text(supporter.0.to_string()), binds);
+        wheres.push(format!(
+            "EXISTS (SELECT 1 FROM {} s WHERE s.case_id = c.case_id AND s.supporter_id = {p})",
+            t.people
+        ));
+    }
+    if !filter.stages.is_empty() {
+        let ps: Vec<String> = filter
+            .stages
+            .iter()
+            .map(|s| arg(Bind::Text(s.id().to_owned()), binds))
+            .collect();
+        wheres.push(format!("c.stage IN ({})", ps.join(", ")));
+    }
+    if let Some(industry) = filter.industry {
+        let p = arg(Bind::Text(industry.code().to_string()), binds);
+        wheres.push(format!("c.industry = {p}"));
+    }
+    if let Some(prefecture) = filter.prefecture {
+        let p = arg(Bind::Text(prefecture.name().to_owned()), binds);
+        wheres.push(format!("c.prefecture = {p}"));
+    }
+    let tags = [
+        filter.theme.map(|t| format!("theme:{}", t.id())),
+        filter.wall.map(|w| format!("wall:{}", w.id())),
+    ];
+    for tag in tags.into_iter().flatten() {
+        let p = arg(Bind::Text(tag), binds);
+        wheres.push(format!(
+            "EXISTS (SELECT 1 FROM {} g WHERE g.case_id = c.case_id AND g.tag = {p})",
+            t.tags
+        ));
+    }
+    if let Some(open) = filter.open_handover {
+        wheres.push(format!("c.open_handover = {}", open as i64));
+    }
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let p = arg(Bind::Text(like_pattern(search)), binds);
+        wheres.push(format!(
+            "(c.company_name LIKE {p} ESCAPE '\\' OR c.company_kana LIKE {p} ESCAPE '\\')"
+        ));
+    }
+    if let Some(day) = filter.review_before {
+        let p = arg(Bind::Text(day.to_string()), binds);
+        wheres.push(format!("c.next_review_on < {p}"));
+    }
+    if filter.stalled {
+        wheres.push("c.stalled > 0".into());
+    }
+    if let Some(day) = filter.due_before {
+        let p = arg(Bind::Text(day.to_string()), binds);
+        wheres.push(format!("c.earliest_due_on < {p}"));
+    }
+    if filter.off_target {
+        wheres.push("c.kpis_off_target > 0".into());
+    }
+    wheres
+}
+
+/// Bind `b` as the next parameter; its placeholder.
+fn arg(b: Bind, binds: &mut Vec<Bind>) -> String {
+    binds.push(b);
+    format!("${}", binds.len())
+}
+
+fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    binds: Vec<Bind>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    for bind in binds {
+        query = match bind {
+            Bind::Text(text) => query.bind(text),
+            Bind::Int(n) => query.bind(n),
+        };
+    }
+    query
+}
+
+enum Cursor {
+    Recent(i64, String),
+    Kana(String, String),
+}
+
+/// The cursor after `case` in `order`.
+pub fn cursor_of(case: &CaseRow, order: CaseOrder) -> String {
+    match order {
+        CaseOrder::Recent => format!("r:{}:{}", case.position, case.case_id.0),
+        CaseOrder::Kana => format!("k:{}:{}", case.case_id.0, case.company_kana),
+    }
+}
+
+fn parse_cursor(cursor: &str) -> Option<Cursor> {
+    if let Some(rest) = cursor.strip_prefix("r:") {
+        let (position, id) = rest.split_once(':')?;
+        uuid::Uuid::parse_str(id).ok()?;
+        return Some(Cursor::Recent(position.parse().ok()?, id.to_owned()));
+    }
+    let rest = cursor.strip_prefix("k:")?;
+    let (id, kana) = rest.split_once(':')?;
+    uuid::Uuid::parse_str(id).ok()?;
+    Some(Cursor::Kana(kana.to_owned(), id.to_owned()))
+}

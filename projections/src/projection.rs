@@ -1,0 +1,107 @@
+//! The read models Banso keeps, their tables, and how one batch of events is applied to them.
+
+use banso_events::RecordedEvent;
+use banso_events::domain::event::DomainEvent;
+use banso_events::domain::personal::PersonalData;
+use sqlx::{Any, Transaction};
+
+use crate::error::ReadError;
+use crate::models;
+
+/// One event as the read models see it: where it was stored and what it says.
+pub struct Item<'a> {
+    pub recorded: &'a RecordedEvent,
+    pub event: &'a DomainEvent,
+    pub personal: &'a PersonalData,
+}
+
+pub type Tx = Transaction<'static, Any>;
+
+/// A table of a read model: `{t}` in the statements stands for the generation's table name.
+pub struct Table {
+    pub base: &'static str,
+    pub create: &'static [&'static str],
+}
+
+impl Table {
+    pub fn name(&self, generation: i64) -> String {
+        table_name(self.base, generation)
+    }
+}
+
+/// The table `base` of `generation`: `rm_cases_2`.
+pub fn table_name(base: &str, generation: i64) -> String {
+    format!("{base}_{generation}")
+}
+
+/// Every read model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Projection {
+    /// Agencies and supporters, with their names, for labels and access checks.
+    Directory,
+    /// One row per case: the case list, the case state and the PDCA board.
+    Cases,
+    /// Every event of a case as a timeline entry.
+    Timeline,
+    /// Handovers between agencies: the inboxes.
+    Handovers,
+    /// Financial statements by company and fiscal year: the Local Benchmark history.
+    Benchmarks,
+}
+
+impl Projection {
+    pub const ALL: [Projection; 5] = [
+        Projection::Directory,
+        Projection::Cases,
+        Projection::Timeline,
+        Projection::Handovers,
+        Projection::Benchmarks,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Projection::Directory => "directory",
+            Projection::Cases => "cases",
+            Projection::Timeline => "timeline",
+            Projection::Handovers => "handovers",
+            Projection::Benchmarks => "benchmarks",
+        }
+    }
+
+    pub fn parse(name: &str) -> Result<Self, ReadError> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.name() == name)
+            .ok_or_else(|| ReadError::UnknownProjection(name.to_owned()))
+    }
+
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn tables(self) -> &'static [Table] {
+        match self {
+            Projection::Directory => models::directory::TABLES,
+            Projection::Cases => models::cases::TABLES,
+            Projection::Timeline => models::timeline::TABLES,
+            Projection::Handovers => models::handovers::TABLES,
+            Projection::Benchmarks => models::benchmarks::TABLES,
+        }
+    }
+
+    /// Apply `items` (in position order) to the tables of `generation`.
+    pub(crate) async fn apply(
+        self,
+        tx: &mut Tx,
+        generation: i64,
+        items: &[Item<'_>],
+    ) -> Result<(), ReadError> {
+        match self {
+            Projection::Directory => models::directory::apply(tx, generation, items).await,
+            Projection::Cases => models::cases::apply(tx, generation, items).await,
+            Projection::Timeline => models::timeline::apply(tx, generation, items).await,
+            Projection::Handovers => models::handovers::apply(tx, generation, items).await,
+            Projection::Benchmarks => models::benchmarks::apply(tx, generation, items).await,
+        }
+    }
+}
