@@ -135,8 +135,9 @@ async fn load_demo(store: &EventStore, read: &ReadModels) -> anyhow::Result<()> 
             .issue(principal, &label)
             .await
             .context("could not store a demo token")?;
+        // The token first: Japanese names are wide, and padding counts characters, not columns.
         println!(
-            "  {:<24} {:<12} {:<10} {token}",
+            "  {token}  {} {}（{}）",
             login.agency_name,
             login.person_name,
             login.role.label()

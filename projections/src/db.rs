@@ -109,6 +109,8 @@ impl ReadDb {
     }
 
     async fn bootstrap(&self) -> Result<(), ReadError> {
+        let mut tx = self.begin_write().await?;
+        self.serialize_setup(&mut tx).await?;
         for ddl in [
             "CREATE TABLE IF NOT EXISTS rm_active (
                 name TEXT PRIMARY KEY,
@@ -132,8 +134,23 @@ impl ReadDb {
                 revoked_at TEXT
             )",
         ] {
-            sqlx::query(sqlx::AssertSqlSafe(ddl))
-                .execute(&self.pool)
+            sqlx::query(ddl).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Several servers starting at once on one PostgreSQL create tables one after the other
+    /// (concurrent `CREATE TABLE IF NOT EXISTS` can fail there). SQLite's `BEGIN IMMEDIATE`
+    /// already serializes.
+    pub(crate) async fn serialize_setup(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    ) -> Result<(), ReadError> {
+        if self.dialect == Dialect::Postgres {
+            // An arbitrary constant key: "banso" read-model setup.
+            sqlx::query("SELECT pg_advisory_xact_lock(7362837001)")
+                .execute(&mut **tx)
                 .await?;
         }
         Ok(())

@@ -92,6 +92,7 @@ impl ReadModels {
     /// Create generation 1 of `projection` if it has no active generation.
     async fn ensure_active(&self, projection: Projection) -> Result<(), ReadError> {
         let mut tx = self.db.begin_write().await?;
+        self.db.serialize_setup(&mut tx).await?;
         let active = sqlx::query("SELECT generation FROM rm_active WHERE name = $1")
             .bind(projection.name())
             .fetch_optional(&mut *tx)
@@ -356,6 +357,7 @@ impl ReadModels {
             .max(active)
             + 1;
         let mut tx = self.db.begin_write().await?;
+        self.db.serialize_setup(&mut tx).await?;
         // Earlier generations no reader uses any more (and an interrupted rebuild's leftovers).
         for old in generations.into_iter().filter(|g| *g != active) {
             drop_tables(&mut tx, projection, old).await?;
