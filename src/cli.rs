@@ -177,7 +177,7 @@ pub struct ServeArgs {
     #[arg(
         long,
         env = "BANSO_MAX_COMPLEXITY",
-        default_value_t = 2_000,
+        default_value_t = 5_000,
         value_name = "N"
     )]
     max_complexity: usize,

@@ -32,7 +32,7 @@ pub type BansoSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 pub struct Limits {
     /// Deepest nesting of selections.
     pub depth: usize,
-    /// Highest complexity (each field counts 1, list fields count their page).
+    /// Highest complexity (each field counts 1; a connection counts `first` times its selection).
     pub complexity: usize,
     /// Whether clients may ask the schema about itself (turn off in production if wanted).
     pub introspection: bool,
@@ -42,7 +42,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             depth: 12,
-            complexity: 2_000,
+            complexity: 5_000,
             introspection: true,
         }
     }

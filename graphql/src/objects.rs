@@ -700,6 +700,7 @@ impl Case {
 
     /// Every event of the case, in order (タイムライン): `first` entries after the `after`
     /// cursor (an entry's position).
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn timeline(
         &self,
         ctx: &Context<'_>,

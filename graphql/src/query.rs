@@ -166,6 +166,7 @@ impl QueryRoot {
     }
 
     /// The cases the signed-in supporter's agency holds or works on (支援案件の一覧).
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn cases(
         &self,
         ctx: &Context<'_>,
@@ -211,6 +212,7 @@ impl QueryRoot {
     }
 
     /// The timeline of a case (タイムライン), `first` entries after the `after` cursor.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn case_timeline(
         &self,
         ctx: &Context<'_>,
@@ -292,6 +294,7 @@ impl QueryRoot {
 
     /// The handover inbox of the signed-in supporter's agency (引継ぎの受信箱・送信箱), newest
     /// first; `pending: true` for those awaiting an answer, `false` for decided ones.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn handover_inbox(
         &self,
         ctx: &Context<'_>,

@@ -422,7 +422,7 @@ pub(crate) async fn apply(
         match event {
             DomainEvent::CompanyRegistered { company_id, .. }
             | DomainEvent::CompanyProfileUpdated { company_id, .. } => {
-                let mut columns = load_company(tx, &t, *company_id).await?.unwrap_or_default();
+                let mut columns = load_company(&mut **tx, &t.companies, *company_id).await?.unwrap_or_default();
                 update_company(&mut columns, event);
                 save_company(tx, &t, *company_id, &columns).await?;
                 companies.insert(*company_id, Some(columns));
@@ -456,7 +456,7 @@ pub(crate) async fn apply(
         };
         let company = match companies.entry(company_id) {
             Entry::Occupied(slot) => slot.get().clone(),
-            Entry::Vacant(slot) => slot.insert(load_company(tx, &t, company_id).await?).clone(),
+            Entry::Vacant(slot) => slot.insert(load_company(&mut **tx, &t.companies, company_id).await?).clone(),
         }
         .unwrap_or_default();
         save_case(tx, &t, case_id, pending, &company).await?;
@@ -546,19 +546,18 @@ fn document_error(table: &str, error: serde_json::Error) -> ReadError {
     }
 }
 
-async fn load_company(
-    tx: &mut Tx,
-    t: &Tables,
+async fn load_company<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    table: &str,
     company: CompanyId,
 ) -> Result<Option<CompanyColumns>, ReadError> {
     let sql = format!(
         "SELECT name, kana, industry, prefecture, municipality, employees, sole_proprietor
-         FROM {} WHERE company_id = $1",
-        t.companies
+         FROM {table} WHERE company_id = $1"
     );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(company.0.to_string())
-        .fetch_optional(&mut **tx)
+        .fetch_optional(executor)
         .await?;
     row.map(|row| {
         let industry: String = row.try_get("industry")?;
@@ -858,31 +857,7 @@ impl ReadModels {
 
     /// The company columns of `company`.
     pub async fn company(&self, company: CompanyId) -> Result<Option<CompanyColumns>, ReadError> {
-        let t = self.case_tables();
-        let mut conn = self.pool().acquire().await?;
-        let sql = format!(
-            "SELECT name, kana, industry, prefecture, municipality, employees, sole_proprietor
-             FROM {} WHERE company_id = $1",
-            t.companies
-        );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(company.0.to_string())
-            .fetch_optional(&mut *conn)
-            .await?;
-        row.map(|row| {
-            let industry: String = row.try_get("industry")?;
-            let prefecture: String = row.try_get("prefecture")?;
-            Ok(CompanyColumns {
-                name: row.try_get("name")?,
-                kana: row.try_get("kana")?,
-                industry: Industry::parse(&industry).ok(),
-                prefecture: Prefecture::parse(&prefecture).ok(),
-                municipality: row.try_get("municipality")?,
-                employees: row.try_get("employees")?,
-                sole_proprietor: row.try_get::<i64, _>("sole_proprietor")? != 0,
-            })
-        })
-        .transpose()
+        load_company(self.pool(), &self.case_tables().companies, company).await
     }
 
     /// Whether `agency` may see some case of `company`.
