@@ -16,7 +16,7 @@ use async_graphql_poem::{
     GraphQLBatchRequest, GraphQLBatchResponse, GraphQLProtocol, GraphQLWebSocket,
 };
 use banso_events::EventStore;
-use banso_graphql::{BansoSchema, ErrorCode, Principal};
+use banso_graphql::{BansoSchema, Credentials, ErrorCode, Principal};
 use banso_projections::ReadModels;
 use poem::http::StatusCode;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
@@ -87,18 +87,17 @@ impl Application {
 
 /// Every route of the server.
 pub fn routes(state: Arc<AppState>, settings: &ServerSettings) -> impl Endpoint + 'static {
+    // The body limit guards the API's POST only: GET (GraphiQL) has no body to limit.
+    let post = graphql.with(SizeLimit::new(settings.max_body_bytes));
     let api = if settings.graphiql {
-        get(graphiql_page).post(graphql)
+        get(graphiql_page).post(post)
     } else {
-        poem::post(graphql)
+        poem::post(post)
     };
     Route::new()
         .at("/health", get(health))
         .at("/metrics", get(metrics))
-        .at(
-            "/graphql",
-            api.with(SizeLimit::new(settings.max_body_bytes)),
-        )
+        .at("/graphql", api)
         .at("/graphql/ws", get(subscriptions))
         .data(state)
         .with(Tracing)
@@ -113,9 +112,11 @@ fn bearer(req: &Request) -> Option<&str> {
 
 /// A response of one GraphQL error with `code`, for what fails before the schema runs.
 fn error_response(code: ErrorCode, message: &str) -> async_graphql::BatchResponse {
-    let error = async_graphql::Error::new(message)
+    // No location: the error is about the request, not a place in the query.
+    let mut error = async_graphql::ServerError::new(message, None);
+    error.extensions = async_graphql::Error::new(message)
         .extend_with(|_, e| e.set("code", code.as_str()))
-        .into_server_error(async_graphql::Pos::default());
+        .extensions;
     async_graphql::BatchResponse::Single(async_graphql::Response::from_errors(vec![error]))
 }
 
@@ -188,6 +189,12 @@ async fn websocket_principal(
     match tokens.authenticate(&token).await {
         Ok(Some(principal)) => {
             data.insert::<Principal>(principal);
+            // Subscriptions ask again before each delivery: a revoked token stops them.
+            data.insert(Credentials(Arc::new(move || {
+                let tokens = tokens.clone();
+                let token = token.clone();
+                Box::pin(async move { matches!(tokens.authenticate(&token).await, Ok(Some(_))) })
+            })));
             Ok(data)
         }
         Ok(None) => Err(async_graphql::Error::new(

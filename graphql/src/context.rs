@@ -1,12 +1,15 @@
 //! What every resolver may reach: who is asking ([`Principal`]) and the services behind the
 //! schema ([`Services`]).
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Result};
 use banso_events::domain::directory::Actor;
 use banso_events::domain::ids::{AgencyId, SupporterId};
 use banso_events::domain::service::Lifecycle;
 use banso_events::domain::values::Day;
 use banso_events::domain::vocab::SupporterRole;
+use futures_util::future::BoxFuture;
 
 use crate::error::{ErrorCode, internal, with_code};
 
@@ -51,8 +54,14 @@ impl Principal {
     }
 }
 
+/// Whether a long-lived connection's credentials still hold (a WebSocket's token may be revoked
+/// while its subscriptions run). The server puts one in the connection's data; subscriptions ask
+/// it before each delivery.
+#[derive(Clone)]
+pub struct Credentials(pub Arc<dyn Fn() -> BoxFuture<'static, bool> + Send + Sync>);
+
 /// Today's date in Japan, from a clock the server chooses (tests pin it).
-pub type Today = std::sync::Arc<dyn Fn() -> Day + Send + Sync>;
+pub type Today = Arc<dyn Fn() -> Day + Send + Sync>;
 
 /// The services resolvers work with.
 #[derive(Clone)]

@@ -110,6 +110,10 @@ pub(crate) fn execute_error(error: ExecuteError) -> Error {
             ErrorCode::Conflict,
             "ほかの操作が先に記録されました。最新の状態を読み直してから、もう一度実行してください。",
         ),
+        ExecuteError::Store(StoreError::CommandIdReused { .. }) => bad_input(
+            "commandId",
+            "このコマンドIDはほかの操作ですでに使われています。新しいコマンドIDで送り直してください。",
+        ),
         ExecuteError::Store(e) => internal("a command failed in the event store", e),
         ExecuteError::Decode(e) => internal("a stored event could not be decoded", e),
     }

@@ -18,7 +18,7 @@ mod vocab;
 
 use async_graphql::Schema;
 
-pub use context::{Principal, Services, Today};
+pub use context::{Credentials, Principal, Services, Today};
 pub use error::ErrorCode;
 pub use mutation::{CommandResult, MutationRoot};
 pub use query::{QueryRoot, StoreStatus};

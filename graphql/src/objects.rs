@@ -734,11 +734,14 @@ pub(crate) async fn timeline_page(
         .map_err(|e| internal("could not read the timeline", e))?;
     let has_next = rows.len() > limit;
     rows.truncate(limit);
+    let viewer = crate::context::principal(ctx)?
+        .case_agency()
+        .ok_or_else(crate::error::no_access)?;
     let mut connection = Connection::new(after.is_some(), has_next);
-    connection.edges.extend(
-        rows.into_iter()
-            .map(|row| Edge::new(row.position.0.to_string(), TimelineEntry::from(row))),
-    );
+    connection.edges.extend(rows.into_iter().map(|mut row| {
+        row.hide_confidential_from(viewer);
+        Edge::new(row.position.0.to_string(), TimelineEntry::from(row))
+    }));
     Ok(connection)
 }
 

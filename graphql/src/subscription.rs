@@ -7,15 +7,15 @@ use std::time::Duration;
 
 use async_graphql::{Context, Result, Subscription};
 use banso_events::domain::event::DomainEvent;
-use banso_events::domain::ids::{AgencyId, CaseId};
+use banso_events::domain::ids::{AgencyId, CaseId, HandoverId};
 use banso_events::{Position, StoreConfig};
 use banso_projections::models::timeline::{TimelineEntry as EntryRow, case_of};
 use futures_util::Stream;
 use futures_util::stream;
 use uuid::Uuid;
 
-use crate::context::{Services, principal, services};
-use crate::error::{internal, no_access};
+use crate::context::{Credentials, Services, principal, services};
+use crate::error::{ErrorCode, internal, no_access, with_code};
 use crate::objects::{Handover, TimelineEntry};
 use crate::query::visible_case;
 
@@ -64,10 +64,52 @@ fn events(
     )
 }
 
+/// What a subscription does with one event.
+enum Step<T> {
+    /// Deliver this (an item or a passing error) and go on.
+    Next(Result<T>),
+    /// Deliver this error and end: the subscriber may no longer see what it follows.
+    Last(async_graphql::Error),
+}
+
+/// The stream of `steps` with the skipped events (`None`) dropped, ending after a `Last`.
+fn deliver<T: Send + 'static>(
+    steps: impl Stream<Item = Option<Step<T>>> + Send + 'static,
+) -> impl Stream<Item = Result<T>> + Send + 'static {
+    let steps = stream::StreamExt::filter_map(steps, |step| async move { step });
+    stream::StreamExt::scan(steps, false, |ended, step| {
+        let item = if *ended {
+            None
+        } else {
+            match step {
+                Step::Next(item) => Some(item),
+                Step::Last(error) => {
+                    *ended = true;
+                    Some(Err(error))
+                }
+            }
+        };
+        async move { item }
+    })
+}
+
+/// `Some(Last(UNAUTHENTICATED))` once the connection's token has been revoked.
+async fn revoked<T>(credentials: &Option<Credentials>) -> Option<Step<T>> {
+    let credentials = credentials.as_ref()?;
+    if (credentials.0)().await {
+        return None;
+    }
+    Some(Step::Last(with_code(
+        ErrorCode::Unauthenticated,
+        "トークンが取り消されました。新しいトークンで購読し直してください。",
+    )))
+}
+
 #[Subscription]
 impl SubscriptionRoot {
-    /// Every new entry of a case's timeline, once and in order. Stops with `FORBIDDEN` when
-    /// the supporter's agency may no longer see the case.
+    /// Every new entry of a case's timeline, once and in order. Ends with `FORBIDDEN` when the
+    /// supporter's agency may no longer see the case, and with `UNAUTHENTICATED` when the
+    /// token is revoked.
     async fn case_timeline(
         &self,
         ctx: &Context<'_>,
@@ -77,101 +119,128 @@ impl SubscriptionRoot {
         let case = CaseId(case_id);
         visible_case(ctx, case).await?;
         let agency = principal(ctx)?.case_agency().ok_or_else(no_access)?;
+        let credentials = ctx.data_opt::<Credentials>().cloned();
         let services = services(ctx)?.clone();
         let after = start(&services, after).await?;
         let read = services.read.clone();
-        let entries = stream::StreamExt::filter_map(events(services, after), move |item| {
+        let steps = stream::StreamExt::then(events(services, after), move |item| {
             let read = read.clone();
+            let credentials = credentials.clone();
             async move {
                 let (recorded, event) = match item {
                     Ok(pair) => pair,
-                    Err(e) => return Some(Err(e)),
+                    Err(e) => return Some(Step::Next(Err(e))),
                 };
                 if case_of(&event) != Some(case) {
                     return None;
                 }
                 let mut entry = EntryRow::from_event(&recorded, &event)?;
+                if let Some(last) = revoked(&credentials).await {
+                    return Some(last);
+                }
                 // The read models decide who may see the case: let them catch up first.
                 let _ = read
                     .wait_for(recorded.position, Duration::from_secs(5))
                     .await;
                 match read.can_see(agency, case).await {
                     Ok(true) => {}
-                    Ok(false) => return Some(Err(no_access())),
-                    Err(e) => return Some(Err(internal("could not check access to a case", e))),
+                    Ok(false) => return Some(Step::Last(no_access())),
+                    Err(e) => {
+                        return Some(Step::Next(Err(internal(
+                            "could not check access to a case",
+                            e,
+                        ))));
+                    }
                 }
                 if let Err(e) = read.name_entry(&mut entry).await {
-                    return Some(Err(internal("could not name a timeline entry", e)));
+                    return Some(Step::Next(Err(internal(
+                        "could not name a timeline entry",
+                        e,
+                    ))));
                 }
-                Some(Ok(TimelineEntry::from(entry)))
+                entry.hide_confidential_from(agency);
+                Some(Step::Next(Ok(TimelineEntry::from(entry))))
             }
         });
-        Ok(entries)
+        Ok(deliver(steps))
     }
 
     /// Every change to a handover the signed-in supporter's agency sent or received: the
-    /// handover as it stands after the change.
+    /// handover as it stands after the change. Ends with `UNAUTHENTICATED` when the token is
+    /// revoked.
     async fn handover_inbox(
         &self,
         ctx: &Context<'_>,
         after: Option<String>,
     ) -> Result<impl Stream<Item = Result<Handover>> + use<>> {
         let agency: AgencyId = principal(ctx)?.case_agency().ok_or_else(no_access)?;
+        let credentials = ctx.data_opt::<Credentials>().cloned();
         let services = services(ctx)?.clone();
         let after = start(&services, after).await?;
         let read = services.read.clone();
         let today = services.today.clone();
-        let updates = stream::StreamExt::filter_map(events(services, after), move |item| {
+        let steps = stream::StreamExt::then(events(services, after), move |item| {
             let read = read.clone();
             let today = today.clone();
+            let credentials = credentials.clone();
             async move {
                 let (recorded, event) = match item {
                     Ok(pair) => pair,
-                    Err(e) => return Some(Err(e)),
+                    Err(e) => return Some(Step::Next(Err(e))),
                 };
-                use DomainEvent::*;
-                let (HandoverRequested {
-                    case_id,
-                    handover_id,
-                    ..
-                }
-                | HandoverAccepted {
-                    case_id,
-                    handover_id,
-                    ..
-                }
-                | HandoverDeclined {
-                    case_id,
-                    handover_id,
-                    ..
-                }
-                | HandoverWithdrawn {
-                    case_id,
-                    handover_id,
-                    ..
-                }
-                | HandoverCompleted {
-                    case_id,
-                    handover_id,
-                    ..
-                }) = event
-                else {
-                    return None;
-                };
+                let (case_id, handover_id) = handover_of(&event)?;
                 let _ = read
                     .wait_for(recorded.position, Duration::from_secs(5))
                     .await;
                 let rows = match read.handovers_of(case_id).await {
                     Ok(rows) => rows,
-                    Err(e) => return Some(Err(internal("could not read a handover", e))),
+                    Err(e) => {
+                        return Some(Step::Next(Err(internal("could not read a handover", e))));
+                    }
                 };
                 let row = rows.into_iter().find(|h| {
                     h.handover_id == handover_id
                         && (h.from_agency == agency || h.to_agency == agency)
                 })?;
-                Some(Ok(Handover::new(row, today())))
+                if let Some(last) = revoked(&credentials).await {
+                    return Some(last);
+                }
+                Some(Step::Next(Ok(Handover::new(row, today()))))
             }
         });
-        Ok(updates)
+        Ok(deliver(steps))
+    }
+}
+
+/// The case and handover a handover event is about.
+fn handover_of(event: &DomainEvent) -> Option<(CaseId, HandoverId)> {
+    use DomainEvent::*;
+    match event {
+        HandoverRequested {
+            case_id,
+            handover_id,
+            ..
+        }
+        | HandoverAccepted {
+            case_id,
+            handover_id,
+            ..
+        }
+        | HandoverDeclined {
+            case_id,
+            handover_id,
+            ..
+        }
+        | HandoverWithdrawn {
+            case_id,
+            handover_id,
+            ..
+        }
+        | HandoverCompleted {
+            case_id,
+            handover_id,
+            ..
+        } => Some((*case_id, *handover_id)),
+        _ => None,
     }
 }

@@ -324,6 +324,14 @@ impl Drop for ServerProcess {
     }
 }
 
+/// The value of the Prometheus sample `name` (with its labels, as in
+/// `banso_graphql_errors_total{code="CONFLICT"}`) in the text `/metrics` returned.
+pub fn metric(text: &str, name: &str) -> u64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no sample {name} in:\n{text}"))
+}
+
 /// A response as read off the wire.
 #[derive(Debug)]
 pub struct HttpResponse {
@@ -349,7 +357,21 @@ pub async fn http(
     path: &str,
     body: Option<(&str, &str)>,
 ) -> HttpResponse {
+    http_with_headers(addr, method, path, &[], body).await
+}
+
+/// Like [`http`], with extra request headers (`Authorization` ...).
+pub async fn http_with_headers(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<(&str, &str)>,
+) -> HttpResponse {
     let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
     if let Some((content_type, body)) = body {
         request.push_str(&format!(
             "Content-Type: {content_type}\r\nContent-Length: {}\r\n",
@@ -363,9 +385,23 @@ pub async fn http(
 
     let exchange = async {
         let mut stream = TcpStream::connect(addr).await?;
-        stream.write_all(request.as_bytes()).await?;
+        // A server may answer (413 ...) and close before it has read the whole body: the rest
+        // of the body then meets a closed socket, and the response is still there to read.
+        if let Err(e) = stream.write_all(request.as_bytes()).await
+            && !is_reset(&e)
+        {
+            return Err(e);
+        }
         let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await?;
+        let mut buf = [0u8; 8192];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) => break,
+                Ok(n) => raw.extend_from_slice(&buf[..n]),
+                Err(e) if is_reset(&e) && !raw.is_empty() => break,
+                Err(e) => return Err(e),
+            }
+        }
         std::io::Result::Ok(raw)
     };
     let raw = tokio::time::timeout(PATIENCE, exchange)
@@ -373,6 +409,14 @@ pub async fn http(
         .unwrap_or_else(|_| panic!("{method} {path}: no response in time"))
         .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
     parse_response(&raw)
+}
+
+/// The peer closed the connection while data was still in flight.
+fn is_reset(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe
+    )
 }
 
 fn parse_response(raw: &[u8]) -> HttpResponse {

@@ -52,10 +52,18 @@ pub(crate) async fn run(
     let case = request.command.case_id();
     // An outsider learns nothing about a case, not even that it exists: the same FORBIDDEN
     // whether it is foreign or missing. A discovery names a case that does not exist yet.
-    if let Some(case) = case
-        && !matches!(request.command, Command::DiscoverCompany { .. })
-    {
-        visible_case(ctx, case).await?;
+    if let Some(case) = case {
+        let discovery = matches!(request.command, Command::DiscoverCompany { .. });
+        let exists = discovery
+            && services
+                .read
+                .case(case)
+                .await
+                .map_err(|e| internal("could not look a case up", e))?
+                .is_some();
+        if !discovery || exists {
+            visible_case(ctx, case).await?;
+        }
     }
     let executed = services
         .lifecycle

@@ -422,7 +422,9 @@ pub(crate) async fn apply(
         match event {
             DomainEvent::CompanyRegistered { company_id, .. }
             | DomainEvent::CompanyProfileUpdated { company_id, .. } => {
-                let mut columns = load_company(&mut **tx, &t.companies, *company_id).await?.unwrap_or_default();
+                let mut columns = load_company(&mut **tx, &t.companies, *company_id)
+                    .await?
+                    .unwrap_or_default();
                 update_company(&mut columns, event);
                 save_company(tx, &t, *company_id, &columns).await?;
                 companies.insert(*company_id, Some(columns));
@@ -456,7 +458,9 @@ pub(crate) async fn apply(
         };
         let company = match companies.entry(company_id) {
             Entry::Occupied(slot) => slot.get().clone(),
-            Entry::Vacant(slot) => slot.insert(load_company(&mut **tx, &t.companies, company_id).await?).clone(),
+            Entry::Vacant(slot) => slot
+                .insert(load_company(&mut **tx, &t.companies, company_id).await?)
+                .clone(),
         }
         .unwrap_or_default();
         save_case(tx, &t, case_id, pending, &company).await?;

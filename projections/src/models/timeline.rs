@@ -110,6 +110,20 @@ impl TimelineEntry {
     }
 }
 
+impl TimelineEntry {
+    /// Drop the confidential (秘) notes of a dialogue unless `viewer` is the agency that
+    /// recorded it: such notes stay with that agency, also when the case is handed over or
+    /// another agency joins the team.
+    pub fn hide_confidential_from(&mut self, viewer: AgencyId) {
+        if self.agency == Some(viewer) {
+            return;
+        }
+        if let Some(Value::Array(notes)) = self.detail.get_mut("notes") {
+            notes.retain(|note| note.get("confidential") != Some(&Value::Bool(true)));
+        }
+    }
+}
+
 pub(crate) async fn apply(
     tx: &mut Tx,
     generation: i64,
