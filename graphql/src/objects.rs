@@ -551,10 +551,11 @@ impl Case {
             .collect()
     }
 
-    /// Issues, open ones first when `openOnly` is false.
+    /// The issues (課題), in the order they were set; only the open ones with `openOnly`.
     async fn issues(&self, #[graphql(default)] open_only: bool) -> Vec<Issue> {
         let doc = &self.row.doc;
-        doc.state
+        let mut issues = doc
+            .state
             .issues
             .iter()
             .filter(|(_, i)| {
@@ -577,12 +578,17 @@ impl Case {
                     closed_on: notes.and_then(|n| days(n.closed_on)),
                 }
             })
-            .collect()
+            .collect::<Vec<_>>();
+        // Dates are YYYY-MM-DD, so text order is date order.
+        issues.sort_by(|a, b| (&a.set_on, a.id).cmp(&(&b.set_on, b.id)));
+        issues
     }
 
+    /// The measures (施策), by start date.
     async fn measures(&self) -> Vec<Measure> {
         let doc = &self.row.doc;
-        doc.state
+        let mut measures = doc
+            .state
             .measures
             .iter()
             .map(|(id, m)| {
@@ -628,7 +634,9 @@ impl Case {
                     kpis,
                 }
             })
-            .collect()
+            .collect::<Vec<_>>();
+        measures.sort_by(|a, b| (&a.starts_on, a.id).cmp(&(&b.starts_on, b.id)));
+        measures
     }
 
     async fn reviews(&self) -> Vec<Review> {
