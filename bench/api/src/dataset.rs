@@ -422,14 +422,40 @@ pub fn generate_chunk(
     Ok(out)
 }
 
-/// Pack commands into appends: in date order (each case's own order kept), consecutive
-/// commands of one actor share an append until it would name a stream twice (other than
-/// extending the stream it ended with) or exceed [`MAX_EVENTS`].
+/// Pack commands into appends: in date order (each case's own order kept), the commands of
+/// one actor share an append of up to [`MAX_EVENTS`] events. A command joins its actor's open
+/// append if its streams are new to it, or if it continues the stream its case last wrote to
+/// in it, so the events of one case keep their order across its case and company streams
+/// (the cases are independent of each other). A case moving to another actor first closes
+/// the append that holds its earlier events.
 fn requests_of(codec: &Codec<Envelope>, mut cmds: Vec<Cmd>) -> Result<Vec<AppendRequest>> {
+    type Key = (SupporterId, AgencyId);
+    /// An append being filled.
+    #[derive(Default)]
+    struct Open {
+        streams: Vec<StreamAppend>,
+        events: usize,
+        index: HashMap<StreamId, usize>,
+        /// Per case number: the entry its last command wrote to.
+        last_of_case: HashMap<u64, usize>,
+    }
+    fn close(
+        key: Key,
+        open: Open,
+        pending: &mut HashMap<u64, Key>,
+        requests: &mut Vec<AppendRequest>,
+    ) {
+        for no in open.last_of_case.keys() {
+            pending.remove(no);
+        }
+        requests.push(request(key.0, key.1, open.streams));
+    }
     cmds.sort_by_key(|c| (c.day, c.no, c.seq));
     let mut versions: HashMap<StreamId, u64> = HashMap::new();
     let mut requests = Vec::new();
-    let mut current: Option<(SupporterId, AgencyId, Vec<StreamAppend>, usize)> = None;
+    let mut opens: HashMap<Key, Open> = HashMap::new();
+    // The actor whose open append holds a case's events.
+    let mut pending: HashMap<u64, Key> = HashMap::new();
     for cmd in cmds {
         // The command's events grouped by stream, streams in order of first appearance.
         let mut groups: Vec<(StreamId, Vec<NewEvent>)> = Vec::new();
@@ -441,46 +467,58 @@ fn requests_of(codec: &Codec<Envelope>, mut cmds: Vec<Cmd>) -> Result<Vec<Append
                 None => groups.push((stream, vec![encoded])),
             }
         }
-        let count = cmd.events.len();
-        let fits = current.as_ref().is_some_and(|(actor, agency, streams, n)| {
-            *actor == cmd.actor
-                && *agency == cmd.agency
-                && n + count <= MAX_EVENTS
-                && groups.iter().enumerate().all(|(i, (stream, _))| {
-                    match streams.iter().position(|s| &s.stream == stream) {
-                        None => true,
-                        // Only the stream the append ends with, and only with the command's
-                        // first group, so that the order across streams is kept.
-                        Some(p) => i == 0 && p == streams.len() - 1,
-                    }
-                })
-        });
-        if !fits && let Some((actor, agency, streams, _)) = current.take() {
-            requests.push(request(actor, agency, streams));
+        let key = (cmd.actor, cmd.agency);
+        if let Some(&other) = pending.get(&cmd.no)
+            && other != key
+            && let Some(open) = opens.remove(&other)
+        {
+            close(other, open, &mut pending, &mut requests);
         }
-        let (_, _, streams, n) =
-            current.get_or_insert_with(|| (cmd.actor, cmd.agency, Vec::new(), 0));
-        *n += count;
+        let count = cmd.events.len();
+        let fits = opens.get(&key).is_none_or(|open| {
+            open.events + count <= MAX_EVENTS
+                && groups
+                    .iter()
+                    .enumerate()
+                    .all(|(i, (stream, _))| match open.index.get(stream) {
+                        None => true,
+                        Some(p) => i == 0 && open.last_of_case.get(&cmd.no) == Some(p),
+                    })
+        });
+        if !fits && let Some(open) = opens.remove(&key) {
+            close(key, open, &mut pending, &mut requests);
+        }
+        let open = opens.entry(key).or_default();
+        open.events += count;
         for (stream, events) in groups {
             let version = versions.entry(stream.clone()).or_insert(0);
             let added = events.len() as u64;
-            match streams.iter_mut().find(|s| s.stream == stream) {
-                Some(existing) => existing.events.extend(events),
-                None => streams.push(StreamAppend {
-                    stream,
-                    expected: if *version == 0 {
-                        ExpectedVersion::NoStream
-                    } else {
-                        ExpectedVersion::Exact(*version)
-                    },
-                    events,
-                }),
-            }
+            let entry = match open.index.get(&stream) {
+                Some(&p) => {
+                    open.streams[p].events.extend(events);
+                    p
+                }
+                None => {
+                    open.streams.push(StreamAppend {
+                        stream: stream.clone(),
+                        expected: if *version == 0 {
+                            ExpectedVersion::NoStream
+                        } else {
+                            ExpectedVersion::Exact(*version)
+                        },
+                        events,
+                    });
+                    open.index.insert(stream, open.streams.len() - 1);
+                    open.streams.len() - 1
+                }
+            };
+            open.last_of_case.insert(cmd.no, entry);
             *version += added;
         }
+        pending.insert(cmd.no, key);
     }
-    if let Some((actor, agency, streams, _)) = current {
-        requests.push(request(actor, agency, streams));
+    for (key, open) in opens {
+        close(key, open, &mut pending, &mut requests);
     }
     Ok(requests)
 }
@@ -1332,32 +1370,46 @@ mod tests {
         assert_eq!(seen, (1..=997).collect::<Vec<_>>());
     }
 
-    #[test]
-    fn every_command_is_accepted_and_cases_are_long_enough() {
+    /// The rules accept every command, and the store every append, in the order produced.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_command_and_every_append_is_accepted() {
         let s = shape(600);
         let agencies = agencies(&s);
         let yorozu: Vec<usize> = (0..agencies.len())
             .filter(|&i| agencies[i].kind == AgencyKind::YorozuSupportCenter)
             .collect();
         let (mut dir, setup) = setup(&s, &agencies).unwrap();
-        assert!(!setup.is_empty());
+        let path = std::env::temp_dir().join(format!("banso-bench-api-{}", Uuid::now_v7()));
+        let url = format!("sqlite://{}", path.join("events.db").display());
+        let mut config = banso_events::StoreConfig::default();
+        config.sqlite.durability = banso_events::sqlite::Durability::Normal;
+        let store = banso_events::EventStore::connect(&url, &config)
+            .await
+            .unwrap();
         let mut events = 0;
+        for r in setup {
+            events += r.event_count() as u64;
+            store.append(r).await.unwrap();
+        }
         let mut targets = 0;
-        let mut requests = 0;
         let mut stages = [0; 7];
         for k in 0..s.chunks() {
             let out = generate_chunk(&s, &agencies, &yorozu, &mut dir, k).unwrap();
-            assert!(out.requests.iter().all(|r| r.event_count() <= MAX_EVENTS));
             events += out.events;
             targets += out.targets.len();
-            requests += out.requests.len();
             for (a, b) in stages.iter_mut().zip(out.stages) {
                 *a += b;
             }
+            for r in out.requests {
+                assert!(r.event_count() <= MAX_EVENTS);
+                store.append(r).await.unwrap();
+            }
         }
-        eprintln!("{events} events in {requests} appends; stages {stages:?}; {targets} targets");
-        assert!(stages.iter().all(|&n| n > 0), "every stage: {stages:?}");
+        assert_eq!(store.head().await.unwrap().0, events);
+        store.close().await;
+        let _ = std::fs::remove_dir_all(path);
         assert!(events >= 30 * 600, "{events} events");
+        assert!(stages.iter().all(|&n| n > 0), "every stage: {stages:?}");
         assert!(targets > 100, "{targets} cases to log progress on");
         assert!(dir.cases.is_empty() && dir.companies.is_empty());
     }

@@ -5,8 +5,8 @@
 //!   sends it). A connection sends a request when it is due or, if the previous answer came
 //!   late, as soon as it can; its latency is counted from when it was due, so the time a
 //!   request spent waiting behind a slow one is counted too (corrected for coordinated
-//!   omission). Requests still unsent `grace` after the schedule ends are given up and counted
-//!   as failed, with the time they had waited as a lower bound of their latency.
+//!   omission). Requests still unsent `grace` after the schedule ends are given up (counted as
+//!   unsent), with the time they had waited as a lower bound of their latency.
 //! - Closed loop ([`closed_loop`]): `conns` connections each send the next request as soon as
 //!   the previous answer arrives; the answers in the measured window give the throughput.
 //!
@@ -149,7 +149,10 @@ pub struct Outcome {
     pub answered: u64,
     pub sent: u64,
     pub ok: u64,
+    /// Answers that were not a success, and connection errors.
     pub failed: u64,
+    /// Requests of an open loop given up unsent (the server was too far behind).
+    pub unsent: u64,
     /// Seconds from the start of the schedule (or window) to the last answer counted.
     pub seconds: f64,
     /// Latencies in microseconds, sorted.
@@ -182,6 +185,7 @@ impl Outcome {
         self.sent += other.sent;
         self.ok += other.ok;
         self.failed += other.failed;
+        self.unsent += other.unsent;
         self.latencies.extend(other.latencies);
         self.lags.extend(other.lags);
         if self.first_error.is_none() {
@@ -241,8 +245,8 @@ pub async fn open_loop(
                 i += conns as u64;
                 let now = Instant::now();
                 if now > give_up {
-                    // Never sent: failed, having waited at least this long.
-                    out.failed += 1;
+                    // Never sent: given up, having waited at least this long.
+                    out.unsent += 1;
                     out.latencies.push((now - due).as_micros() as u64);
                     continue;
                 }

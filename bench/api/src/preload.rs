@@ -27,7 +27,7 @@ use sqlx::{AssertSqlSafe, Connection};
 use crate::dataset::{self, ChunkOut, Shape};
 
 /// Bumped whenever the generator changes what it writes: older databases are then rebuilt.
-pub const GENERATOR_VERSION: u32 = 1;
+pub const GENERATOR_VERSION: u32 = 2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
