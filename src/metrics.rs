@@ -48,14 +48,10 @@ impl Metrics {
         };
         for response in responses {
             for error in &response.errors {
-                let code = error
-                    .extensions
-                    .as_ref()
-                    .and_then(|e| e.get("code"))
-                    .map(|v| v.to_string());
+                let code = error.extensions.as_ref().and_then(|e| e.get("code"));
                 let code = CODES
                     .iter()
-                    .find(|c| code.as_deref() == Some(&format!("\"{}\"", c.as_str())))
+                    .find(|c| code == Some(&async_graphql::Value::from(c.as_str())))
                     .copied()
                     // Parse and validation errors (syntax, depth, complexity) carry no code
                     // of ours: they are the client's input.

@@ -45,13 +45,6 @@ impl Principal {
             _ => None,
         }
     }
-
-    pub fn agency(&self) -> Option<AgencyId> {
-        match self {
-            Principal::Operator => None,
-            Principal::Supporter { agency_id, .. } => Some(*agency_id),
-        }
-    }
 }
 
 /// Whether a long-lived connection's credentials still hold (a WebSocket's token may be revoked

@@ -7,7 +7,7 @@ use banso_events::domain::localbench::FinancialStatements;
 use banso_events::domain::values::FiscalYear;
 use sqlx::Row;
 
-use super::directory::uuid;
+use super::uuid;
 use crate::error::ReadError;
 use crate::projection::{Item, Projection, Table, Tx, table_name};
 use crate::runner::ReadModels;

@@ -23,8 +23,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::directory::{uuid, vocab};
 use super::{day, day_text};
+use super::{uuid, vocab};
 use crate::error::ReadError;
 use crate::projection::{Item, Projection, Table, Tx, table_name};
 use crate::runner::ReadModels;
@@ -150,11 +150,12 @@ pub struct ReviewNote {
 }
 
 impl CaseDoc {
-    fn apply(&mut self, event: &DomainEvent) {
+    /// Fold `event`, which says it happened `on` (if it says a day).
+    fn apply(&mut self, event: &DomainEvent, on: Option<Day>) {
         use DomainEvent::*;
         self.state.apply(event);
-        if let Some(on) = event_day(event) {
-            self.last_activity_on = self.last_activity_on.max(Some(on));
+        if on.is_some() {
+            self.last_activity_on = self.last_activity_on.max(on);
         }
         match event {
             CompanyDiscovered {
@@ -380,14 +381,14 @@ impl CaseDoc {
     }
 }
 
-/// The day an event says it happened, if it says one.
-fn event_day(event: &DomainEvent) -> Option<Day> {
-    let value = serde_json::to_value(event).ok()?;
-    let fields = value.as_object()?.values().next()?;
-    fields
-        .get("on")
-        .and_then(|on| on.as_str())
-        .and_then(|on| Day::parse(on).ok())
+/// The day a stored event says it happened, read off its payload's `on` field (the other
+/// fields are skipped, not parsed).
+fn event_day(payload: &str) -> Option<Day> {
+    #[derive(Deserialize)]
+    struct On {
+        on: Option<Day>,
+    }
+    serde_json::from_str::<On>(payload).ok()?.on
 }
 
 /// The company columns copied into each of its cases.
@@ -447,7 +448,7 @@ pub(crate) async fn apply(
                 slot.insert(loaded)
             }
         };
-        pending.doc.apply(event);
+        pending.doc.apply(event, event_day(&item.recorded.payload));
         pending.version = item.recorded.version.0;
         pending.position = item.recorded.position.0;
     }

@@ -5,8 +5,8 @@ use banso_events::domain::ids::{AgencyId, SupporterId};
 use banso_events::domain::vocab::{AgencyKind, SupporterRole};
 use sqlx::Row;
 use sqlx::any::AnyRow;
-use uuid::Uuid;
 
+use super::{uuid, vocab};
 use crate::error::ReadError;
 use crate::projection::{Item, Projection, Table, Tx, table_name};
 use crate::runner::ReadModels;
@@ -126,20 +126,6 @@ pub struct SupporterRow {
     pub role: SupporterRole,
     pub name: Option<String>,
     pub departed: bool,
-}
-
-pub(crate) fn uuid(row: &AnyRow, column: &str) -> Result<Uuid, ReadError> {
-    let text: String = row.try_get(column)?;
-    Uuid::parse_str(&text).map_err(|e| ReadError::Database(sqlx::Error::Decode(Box::new(e))))
-}
-
-pub(crate) fn vocab<T: serde::de::DeserializeOwned>(
-    row: &AnyRow,
-    column: &str,
-) -> Result<T, ReadError> {
-    let text: String = row.try_get(column)?;
-    serde_json::from_value(serde_json::Value::String(text))
-        .map_err(|e| ReadError::Database(sqlx::Error::Decode(Box::new(e))))
 }
 
 fn agency_row(row: &AnyRow) -> Result<AgencyRow, ReadError> {

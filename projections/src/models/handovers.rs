@@ -7,8 +7,8 @@ use banso_events::domain::vocab::HandoverStatus;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::directory::{uuid, vocab};
 use super::{day, day_text};
+use super::{uuid, vocab};
 use crate::error::ReadError;
 use crate::projection::{Item, Projection, Table, Tx, table_name};
 use crate::runner::ReadModels;

@@ -7,6 +7,11 @@ pub mod handovers;
 pub mod timeline;
 
 use banso_events::domain::values::Day;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use uuid::Uuid;
+
+use crate::error::ReadError;
 
 /// Text column → `Day` (stored as `YYYY-MM-DD`).
 pub(crate) fn day(raw: Option<String>) -> Option<Day> {
@@ -16,4 +21,20 @@ pub(crate) fn day(raw: Option<String>) -> Option<Day> {
 /// `Day` → text column.
 pub(crate) fn day_text(day: Option<Day>) -> Option<String> {
     day.map(|d| d.to_string())
+}
+
+/// Text column → UUID.
+pub(crate) fn uuid(row: &AnyRow, column: &str) -> Result<Uuid, ReadError> {
+    let text: String = row.try_get(column)?;
+    Uuid::parse_str(&text).map_err(|e| ReadError::Database(sqlx::Error::Decode(Box::new(e))))
+}
+
+/// Text column → a vocabulary value by its stored id (`shinkin_bank`, `requested` ...).
+pub(crate) fn vocab<T: serde::de::DeserializeOwned>(
+    row: &AnyRow,
+    column: &str,
+) -> Result<T, ReadError> {
+    let text: String = row.try_get(column)?;
+    serde_json::from_value(serde_json::Value::String(text))
+        .map_err(|e| ReadError::Database(sqlx::Error::Decode(Box::new(e))))
 }

@@ -12,7 +12,7 @@ use serde_json::Value;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::directory::uuid;
+use super::uuid;
 use super::{day, day_text};
 use crate::error::ReadError;
 use crate::projection::{Item, Projection, Table, Tx, table_name};
