@@ -280,19 +280,20 @@ async fn projections(command: ProjectionsCommand) -> anyhow::Result<()> {
             let read = ReadModels::open(&database.read_url())
                 .await
                 .context("could not open the read models")?;
-            for projection in chosen {
-                let started = std::time::Instant::now();
-                let (generation, events) = read
-                    .rebuild(&store, projection)
-                    .await
-                    .with_context(|| format!("could not rebuild {}", projection.name()))?;
-                let seconds = started.elapsed().as_secs_f64();
-                println!(
-                    "rebuilt {} as generation {generation}: {events} events in {seconds:.2} s ({:.0} events/s)",
-                    projection.name(),
-                    events as f64 / seconds.max(1e-9)
-                );
-            }
+            let started = std::time::Instant::now();
+            let (generations, events) = read
+                .rebuild(&store, &chosen)
+                .await
+                .context("could not rebuild the read models")?;
+            let seconds = started.elapsed().as_secs_f64();
+            let names: Vec<&str> = generations.iter().map(|(p, _)| p.name()).collect();
+            let numbers: Vec<String> = generations.iter().map(|(_, g)| g.to_string()).collect();
+            println!(
+                "rebuilt {} as generation {}: {events} events in {seconds:.2} s ({:.0} events/s)",
+                names.join("+"),
+                numbers.join("/"),
+                events as f64 / seconds.max(1e-9)
+            );
             store.close().await;
             Ok(())
         }

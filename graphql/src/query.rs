@@ -25,18 +25,24 @@ fn case_agency(ctx: &Context<'_>) -> Result<AgencyId> {
     principal(ctx)?.case_agency().ok_or_else(no_access)
 }
 
-/// The case, if the principal may see it; `FORBIDDEN` alike for a foreign and a missing case.
-pub(crate) async fn visible_case(ctx: &Context<'_>, case: CaseId) -> Result<CaseRow> {
+/// Refuse unless the signed-in supporter's agency may see `case` (a missing case is refused
+/// the same way as a foreign one).
+pub(crate) async fn check_case_access(ctx: &Context<'_>, case: CaseId) -> Result<()> {
     let agency = case_agency(ctx)?;
-    let read = &services(ctx)?.read;
-    let allowed = read
+    let allowed = services(ctx)?
+        .read
         .can_see(agency, case)
         .await
         .map_err(|e| internal("could not check access to a case", e))?;
-    if !allowed {
-        return Err(no_access());
-    }
-    read.case(case)
+    if allowed { Ok(()) } else { Err(no_access()) }
+}
+
+/// The case, if the principal may see it; `FORBIDDEN` alike for a foreign and a missing case.
+pub(crate) async fn visible_case(ctx: &Context<'_>, case: CaseId) -> Result<CaseRow> {
+    check_case_access(ctx, case).await?;
+    services(ctx)?
+        .read
+        .case(case)
         .await
         .map_err(|e| internal("could not read a case", e))?
         .ok_or_else(no_access)
@@ -220,7 +226,7 @@ impl QueryRoot {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Connection<String, TimelineEntry>> {
-        visible_case(ctx, CaseId(case_id)).await?;
+        check_case_access(ctx, CaseId(case_id)).await?;
         timeline_page(ctx, CaseId(case_id), first, after).await
     }
 

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::context::{Credentials, Services, principal, services};
 use crate::error::{ErrorCode, internal, no_access, with_code};
 use crate::objects::{Handover, TimelineEntry};
-use crate::query::visible_case;
+use crate::query::check_case_access;
 
 /// Live updates (サブスクリプション).
 pub struct SubscriptionRoot;
@@ -117,7 +117,7 @@ impl SubscriptionRoot {
         after: Option<String>,
     ) -> Result<impl Stream<Item = Result<TimelineEntry>> + use<>> {
         let case = CaseId(case_id);
-        visible_case(ctx, case).await?;
+        check_case_access(ctx, case).await?;
         let agency = principal(ctx)?.case_agency().ok_or_else(no_access)?;
         let credentials = ctx.data_opt::<Credentials>().cloned();
         let services = services(ctx)?.clone();

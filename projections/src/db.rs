@@ -79,7 +79,7 @@ impl ReadDb {
             // runner then simply applies again).
             options = options.after_connect(|conn, _| {
                 Box::pin(async move {
-                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = OFF;")
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16384;")
                         .await?;
                     Ok(())
                 })
@@ -120,6 +120,14 @@ impl ReadDb {
                 name TEXT NOT NULL,
                 generation BIGINT NOT NULL,
                 position BIGINT NOT NULL,
+                PRIMARY KEY (name, generation)
+            )",
+            // The statements each generation's tables were created with: a read model whose
+            // tables the code now creates differently is rebuilt on start.
+            "CREATE TABLE IF NOT EXISTS rm_schemas (
+                name TEXT NOT NULL,
+                generation BIGINT NOT NULL,
+                statements TEXT NOT NULL,
                 PRIMARY KEY (name, generation)
             )",
             "CREATE TABLE IF NOT EXISTS api_tokens (

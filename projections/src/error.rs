@@ -22,8 +22,10 @@ pub enum ReadError {
         "unknown read model `{0}`; the read models are: directory, cases, timeline, handovers, benchmarks"
     )]
     UnknownProjection(String),
-    #[error("another rebuild of `{0}` is writing the same generation; run one rebuild at a time")]
-    RebuildRaced(&'static str),
+    #[error(
+        "another rebuild of {} is writing the same generation; run one rebuild at a time", .0.join(", ")
+    )]
+    RebuildRaced(Vec<&'static str>),
     /// A pagination cursor that this list did not hand out.
     #[error("the cursor is not one this list handed out; start again without `after`")]
     BadCursor,

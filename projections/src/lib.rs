@@ -12,6 +12,7 @@ mod db;
 mod error;
 pub mod models;
 mod projection;
+mod rows;
 mod runner;
 
 pub use db::{Dialect, ReadDb, read_url_for};

@@ -3,6 +3,7 @@
 use banso_events::RecordedEvent;
 use banso_events::domain::event::DomainEvent;
 use banso_events::domain::personal::PersonalData;
+use banso_events::domain::values::Day;
 use sqlx::{Any, Transaction};
 
 use crate::error::ReadError;
@@ -13,6 +14,8 @@ pub struct Item<'a> {
     pub recorded: &'a RecordedEvent,
     pub event: &'a DomainEvent,
     pub personal: &'a PersonalData,
+    /// The day the event says it happened (its payload's `on`), if it says one.
+    pub on: Option<Day>,
 }
 
 pub type Tx = Transaction<'static, Any>;
@@ -89,19 +92,60 @@ impl Projection {
         }
     }
 
-    /// Apply `items` (in position order) to the tables of `generation`.
+    /// The statements that create its tables, as recorded for each generation.
+    pub(crate) fn statements(self) -> String {
+        self.tables()
+            .iter()
+            .flat_map(|table| table.create.iter().copied())
+            .collect::<Vec<_>>()
+            .join(";\n")
+    }
+
+    /// Apply `items` (in position order) to the tables of `generation`. What a read model
+    /// folds but holds back (see [`Carry`]) is written once `carry` holds more than `hold`
+    /// cases; 0 writes everything before returning.
     pub(crate) async fn apply(
         self,
         tx: &mut Tx,
         generation: i64,
         items: &[Item<'_>],
+        carry: &mut Carry,
+        hold: usize,
     ) -> Result<(), ReadError> {
         match self {
             Projection::Directory => models::directory::apply(tx, generation, items).await,
-            Projection::Cases => models::cases::apply(tx, generation, items).await,
+            Projection::Cases => {
+                models::cases::apply(tx, generation, items, &mut carry.cases, hold).await
+            }
             Projection::Timeline => models::timeline::apply(tx, generation, items).await,
             Projection::Handovers => models::handovers::apply(tx, generation, items).await,
             Projection::Benchmarks => models::benchmarks::apply(tx, generation, items).await,
         }
+    }
+
+    /// Write everything `carry` holds back.
+    pub(crate) async fn flush(
+        self,
+        tx: &mut Tx,
+        generation: i64,
+        carry: &mut Carry,
+    ) -> Result<(), ReadError> {
+        match self {
+            Projection::Cases => models::cases::flush(tx, generation, &mut carry.cases).await,
+            _ => Ok(()),
+        }
+    }
+}
+
+/// What a read model has folded and not yet written, kept between batches by a rebuild.
+#[derive(Default)]
+pub(crate) struct Carry {
+    cases: models::cases::Carry,
+}
+
+impl Carry {
+    /// Whether the tables show everything applied so far (so the checkpoint may move).
+    pub(crate) fn is_settled(&self) -> bool {
+        self.cases.is_settled()
     }
 }

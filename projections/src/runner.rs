@@ -11,11 +11,12 @@
 //! from N+1's checkpoint. Generation N stays until the next rebuild drops it, so a query that
 //! started on N finishes on N.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
 use banso_events::codec::Codec;
 use banso_events::domain::event::Envelope;
+use banso_events::domain::values::Day;
 use banso_events::{EventStore, Position, RecordedEvent, StoreConfig};
 use sqlx::Row;
 use tokio::sync::watch;
@@ -23,10 +24,16 @@ use tokio::task::JoinHandle;
 
 use crate::db::{Dialect, ReadDb};
 use crate::error::ReadError;
-use crate::projection::{Item, Projection};
+use crate::models::directory::{DirectoryCache, changes_directory};
+use crate::projection::{Carry, Item, Projection, Tx};
 
-/// Events applied per transaction.
+/// Events applied per transaction by the live runner.
 const BATCH: usize = 1_000;
+/// Events read and applied per transaction by a rebuild.
+const REBUILD_BATCH: usize = 10_000;
+/// Cases a rebuild folds in memory before it writes them out. A case with events all over
+/// the store is then written once rather than once per batch; each costs a few kilobytes.
+pub const REBUILD_HOLD: usize = 200_000;
 /// How often an idle runner looks for a generation switched by a rebuild elsewhere.
 const IDLE_CHECK: Duration = Duration::from_secs(1);
 
@@ -38,6 +45,8 @@ pub struct ReadModels {
 }
 
 struct Shared {
+    /// Agencies and supporters as last read (see [`DirectoryCache`]).
+    directory: Mutex<DirectoryCache>,
     /// The active generation of each projection, as last seen.
     generations: RwLock<[i64; Projection::ALL.len()]>,
     /// The lowest checkpoint over all projections that this process knows of.
@@ -60,6 +69,7 @@ impl ReadModels {
         let models = Self {
             db,
             shared: Arc::new(Shared {
+                directory: Mutex::default(),
                 generations: RwLock::new([1; Projection::ALL.len()]),
                 progress: watch::channel(Position::START).0,
             }),
@@ -79,6 +89,10 @@ impl ReadModels {
         self.db.pool()
     }
 
+    pub(crate) fn directory_cache(&self) -> MutexGuard<'_, DirectoryCache> {
+        self.shared.directory.lock().expect("not poisoned")
+    }
+
     /// The active generation of `projection`, for queries.
     pub(crate) fn generation(&self, projection: Projection) -> i64 {
         self.shared.generations.read().expect("not poisoned")[projection.index()]
@@ -89,20 +103,55 @@ impl ReadModels {
         crate::projection::table_name(base, self.generation(projection))
     }
 
-    /// Create generation 1 of `projection` if it has no active generation.
+    /// Create generation 1 of `projection` if it has no active generation. If the active
+    /// generation's tables were created by other statements than the code's now (an upgrade
+    /// changed the read model), switch to a fresh generation at position 0, which the runner
+    /// then fills from the first event.
     async fn ensure_active(&self, projection: Projection) -> Result<(), ReadError> {
         let mut tx = self.db.begin_write().await?;
         self.db.serialize_setup(&mut tx).await?;
-        let active = sqlx::query("SELECT generation FROM rm_active WHERE name = $1")
-            .bind(projection.name())
-            .fetch_optional(&mut *tx)
-            .await?;
-        if active.is_none() {
-            create_tables(&mut tx, projection, 1).await?;
-            sqlx::query("INSERT INTO rm_active (name, generation) VALUES ($1, 1)")
+        let active: Option<i64> =
+            sqlx::query_scalar("SELECT generation FROM rm_active WHERE name = $1")
                 .bind(projection.name())
-                .execute(&mut *tx)
+                .fetch_optional(&mut *tx)
                 .await?;
+        match active {
+            None => {
+                create_tables(&mut tx, projection, 1).await?;
+                sqlx::query("INSERT INTO rm_active (name, generation) VALUES ($1, 1)")
+                    .bind(projection.name())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Some(active) => {
+                let statements: Option<String> = sqlx::query_scalar(
+                    "SELECT statements FROM rm_schemas WHERE name = $1 AND generation = $2",
+                )
+                .bind(projection.name())
+                .bind(active)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if statements.as_deref() != Some(projection.statements().as_str()) {
+                    let highest: Option<i64> = sqlx::query_scalar(
+                        "SELECT MAX(generation) FROM rm_checkpoints WHERE name = $1",
+                    )
+                    .bind(projection.name())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let next = highest.unwrap_or(active).max(active) + 1;
+                    tracing::warn!(
+                        projection = projection.name(),
+                        generation = next,
+                        "the read model's tables changed; rebuilding it from the first event"
+                    );
+                    create_tables(&mut tx, projection, next).await?;
+                    sqlx::query("UPDATE rm_active SET generation = $1 WHERE name = $2")
+                        .bind(next)
+                        .bind(projection.name())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
         }
         tx.commit().await?;
         Ok(())
@@ -199,24 +248,14 @@ impl ReadModels {
     pub async fn catch_up(&self, store: &EventStore) -> Result<(), ReadError> {
         let codec = Codec::<Envelope>::new();
         loop {
-            let mut known = self.refresh().await?;
-            let low = known
-                .iter()
-                .map(|s| s.position)
-                .min()
-                .unwrap_or(Position::START);
+            let mut feeds: Vec<Feed> = self.refresh().await?.into_iter().map(Feed::live).collect();
+            let low = lowest(&feeds).unwrap_or(Position::START);
             let batch = store.read_all(low, BATCH * 4).await?;
             if batch.is_empty() {
                 return Ok(());
             }
-            for chunk in batch.chunks(BATCH) {
-                for status in known.iter_mut() {
-                    if let Applied::Done(position) = self.apply_batch(&codec, status, chunk).await?
-                    {
-                        status.position = position;
-                    }
-                }
-            }
+            let decoded = Decoded::new(&codec, batch)?;
+            self.apply_batch(&mut feeds, &decoded.items()).await?;
         }
     }
 
@@ -224,39 +263,30 @@ impl ReadModels {
     async fn run(&self, store: &EventStore, config: &StoreConfig) -> Result<(), ReadError> {
         let codec = Codec::<Envelope>::new();
         loop {
-            let status = self.refresh().await?;
-            let low = status
-                .iter()
-                .map(|s| s.position)
-                .min()
-                .unwrap_or(Position::START);
-            let mut subscription = store.subscribe(low, config);
-            // Follow from `low` until a batch finds a checkpoint moved by someone else or the
-            // idle check sees a generation switch; then read the state again.
-            let mut known = status;
+            let mut feeds: Vec<Feed> = self.refresh().await?.into_iter().map(Feed::live).collect();
+            let mut subscription =
+                store.subscribe(lowest(&feeds).unwrap_or(Position::START), config);
+            // Follow until a batch finds a checkpoint moved by someone else or the idle check
+            // sees a generation switch; then read the state again.
             loop {
                 let batch = match tokio::time::timeout(IDLE_CHECK, subscription.next_batch()).await
                 {
                     Ok(batch) => batch?,
                     Err(_) => {
                         let now = self.status().await?;
-                        if now != known {
+                        if now.iter().ne(feeds.iter().map(|f| &f.status)) {
                             break;
                         }
                         continue;
                     }
                 };
+                let decoded = Decoded::new(&codec, batch)?;
+                let items = decoded.items();
                 let mut in_step = true;
-                for chunk in batch.chunks(BATCH) {
-                    for status in known.iter_mut() {
-                        match self.apply_batch(&codec, status, chunk).await? {
-                            Applied::Done(position) => status.position = position,
-                            Applied::Moved => in_step = false,
-                        }
-                    }
+                for chunk in items.chunks(BATCH) {
+                    in_step &= self.apply_batch(&mut feeds, chunk).await?;
                 }
-                let low = known.iter().map(|s| s.position).min();
-                if let Some(low) = low {
+                if let Some(low) = lowest(&feeds) {
                     self.shared.progress.send_if_modified(|p| {
                         let moved = *p < low;
                         if moved {
@@ -272,35 +302,74 @@ impl ReadModels {
         }
     }
 
-    /// Apply the events of `batch` after `status.position` to `status`'s generation.
-    async fn apply_batch(
-        &self,
-        codec: &Codec<Envelope>,
-        status: &ProjectionStatus,
-        batch: &[RecordedEvent],
-    ) -> Result<Applied, ReadError> {
-        let fresh: Vec<&RecordedEvent> = batch
-            .iter()
-            .filter(|e| e.position > status.position)
-            .collect();
-        let Some(last) = fresh.last() else {
-            return Ok(Applied::Done(status.position));
+    /// Apply the events of `items` after each feed's position to its generation, all in one
+    /// transaction. False if someone else moved a checkpoint (start again from the database's
+    /// state); nothing is written then.
+    async fn apply_batch(&self, feeds: &mut [Feed], items: &[Item<'_>]) -> Result<bool, ReadError> {
+        let after = |feed: &Feed| {
+            &items[items.partition_point(|i| i.recorded.position <= feed.status.position)..]
         };
-        let last = last.position;
-        let decoded = fresh
-            .iter()
-            .map(|recorded| codec.decode(recorded))
-            .collect::<Result<Vec<_>, _>>()?;
-        let items: Vec<Item<'_>> = fresh
-            .iter()
-            .zip(&decoded)
-            .map(|(recorded, envelope)| Item {
-                recorded,
-                event: &envelope.event,
-                personal: &envelope.personal,
-            })
-            .collect();
+        if feeds.iter().all(|feed| after(feed).is_empty()) {
+            return Ok(true);
+        }
         let mut tx = self.db.begin_write().await?;
+        for feed in feeds.iter() {
+            if !after(feed).is_empty() && !self.checkpoint_is(&mut tx, feed).await? {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+        }
+        for feed in feeds.iter_mut() {
+            let fresh = after(feed);
+            let Some(last) = fresh.last().map(|i| i.recorded.position) else {
+                continue;
+            };
+            let ProjectionStatus {
+                projection,
+                generation,
+                ..
+            } = feed.status;
+            projection
+                .apply(&mut tx, generation, fresh, &mut feed.carry, feed.hold)
+                .await?;
+            feed.status.position = last;
+            if feed.carry.is_settled() {
+                self.move_checkpoint(&mut tx, feed).await?;
+            }
+        }
+        tx.commit().await?;
+        if items.iter().any(changes_directory) {
+            self.directory_cache().clear();
+        }
+        Ok(true)
+    }
+
+    /// Write what the feeds hold back and move their checkpoints to where they are.
+    async fn settle(&self, feeds: &mut [Feed]) -> Result<bool, ReadError> {
+        let mut tx = self.db.begin_write().await?;
+        for feed in feeds.iter() {
+            if !self.checkpoint_is(&mut tx, feed).await? {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+        }
+        for feed in feeds.iter_mut() {
+            let ProjectionStatus {
+                projection,
+                generation,
+                ..
+            } = feed.status;
+            projection
+                .flush(&mut tx, generation, &mut feed.carry)
+                .await?;
+            self.move_checkpoint(&mut tx, feed).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Lock `feed`'s checkpoint row for this transaction; whether it is where `feed` left it.
+    async fn checkpoint_is(&self, tx: &mut Tx, feed: &Feed) -> Result<bool, ReadError> {
         let lock = match self.db.dialect() {
             Dialect::Sqlite => {
                 "SELECT position FROM rm_checkpoints WHERE name = $1 AND generation = $2"
@@ -310,36 +379,103 @@ impl ReadModels {
             }
         };
         let current: Option<i64> = sqlx::query_scalar(lock)
-            .bind(status.projection.name())
-            .bind(status.generation)
-            .fetch_optional(&mut *tx)
+            .bind(feed.status.projection.name())
+            .bind(feed.status.generation)
+            .fetch_optional(&mut **tx)
             .await?;
-        if current != Some(status.position.0 as i64) {
-            tx.rollback().await?;
-            return Ok(Applied::Moved);
-        }
-        status
-            .projection
-            .apply(&mut tx, status.generation, &items)
-            .await?;
-        sqlx::query("UPDATE rm_checkpoints SET position = $1 WHERE name = $2 AND generation = $3")
-            .bind(last.0 as i64)
-            .bind(status.projection.name())
-            .bind(status.generation)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(Applied::Done(last))
+        Ok(current == Some(feed.stored.0 as i64))
     }
 
-    /// Rebuild `projection` from position 0 into a fresh generation and switch readers to it.
-    /// Returns the new generation and how many events it applied.
+    async fn move_checkpoint(&self, tx: &mut Tx, feed: &mut Feed) -> Result<(), ReadError> {
+        sqlx::query("UPDATE rm_checkpoints SET position = $1 WHERE name = $2 AND generation = $3")
+            .bind(feed.status.position.0 as i64)
+            .bind(feed.status.projection.name())
+            .bind(feed.status.generation)
+            .execute(&mut **tx)
+            .await?;
+        feed.stored = feed.status.position;
+        Ok(())
+    }
+
+    /// Rebuild `projections` from position 0 into fresh generations, in one pass over the
+    /// store, and switch readers to them. Returns the new generations and how many events the
+    /// pass read.
     pub async fn rebuild(
         &self,
         store: &EventStore,
-        projection: Projection,
-    ) -> Result<(i64, u64), ReadError> {
+        projections: &[Projection],
+    ) -> Result<(Vec<(Projection, i64)>, u64), ReadError> {
+        self.rebuild_holding(store, projections, REBUILD_HOLD).await
+    }
+
+    /// [`Self::rebuild`], holding up to `hold` folded cases in memory before writing them.
+    pub async fn rebuild_holding(
+        &self,
+        store: &EventStore,
+        projections: &[Projection],
+        hold: usize,
+    ) -> Result<(Vec<(Projection, i64)>, u64), ReadError> {
+        let mut feeds = Vec::new();
+        for &projection in projections {
+            let generation = self.prepare_generation(projection).await?;
+            feeds.push(Feed {
+                status: ProjectionStatus {
+                    projection,
+                    generation,
+                    position: Position::START,
+                },
+                stored: Position::START,
+                carry: Carry::default(),
+                hold: hold.max(1),
+            });
+        }
+        let raced = || ReadError::RebuildRaced(projections.iter().map(|p| p.name()).collect());
         let codec = Codec::<Envelope>::new();
+        let mut read = 0u64;
+        let mut after = Position::START;
+        let mut next = store.read_all(after, REBUILD_BATCH).await;
+        loop {
+            let batch = next?;
+            let Some(last) = batch.last() else {
+                break;
+            };
+            after = last.position;
+            read += batch.len() as u64;
+            let decoded = Decoded::new(&codec, batch)?;
+            let items = decoded.items();
+            // Read the next batch (on the event store's connection) while this one is written.
+            let (applied, following) = tokio::join!(
+                self.apply_batch(&mut feeds, &items),
+                store.read_all(after, REBUILD_BATCH)
+            );
+            if !applied? {
+                return Err(raced());
+            }
+            next = following;
+        }
+        if !self.settle(&mut feeds).await? {
+            return Err(raced());
+        }
+        let mut tx = self.db.begin_write().await?;
+        for feed in &feeds {
+            sqlx::query("UPDATE rm_active SET generation = $1 WHERE name = $2")
+                .bind(feed.status.generation)
+                .bind(feed.status.projection.name())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.refresh().await?;
+        let generations = feeds
+            .iter()
+            .map(|f| (f.status.projection, f.status.generation))
+            .collect();
+        Ok((generations, read))
+    }
+
+    /// Drop the generations of `projection` no reader uses (and an interrupted rebuild's
+    /// leftovers), then create the next one's tables; returns its number.
+    async fn prepare_generation(&self, projection: Projection) -> Result<i64, ReadError> {
         let active: i64 = sqlx::query_scalar("SELECT generation FROM rm_active WHERE name = $1")
             .bind(projection.name())
             .fetch_one(self.db.pool())
@@ -358,52 +494,84 @@ impl ReadModels {
             + 1;
         let mut tx = self.db.begin_write().await?;
         self.db.serialize_setup(&mut tx).await?;
-        // Earlier generations no reader uses any more (and an interrupted rebuild's leftovers).
         for old in generations.into_iter().filter(|g| *g != active) {
             drop_tables(&mut tx, projection, old).await?;
         }
         create_tables(&mut tx, projection, next).await?;
         tx.commit().await?;
-
-        let mut status = ProjectionStatus {
-            projection,
-            generation: next,
-            position: Position::START,
-        };
-        let mut applied = 0u64;
-        loop {
-            let batch = store.read_all(status.position, BATCH * 4).await?;
-            if batch.is_empty() {
-                break;
-            }
-            for chunk in batch.chunks(BATCH) {
-                match self.apply_batch(&codec, &status, chunk).await? {
-                    Applied::Done(position) => status.position = position,
-                    Applied::Moved => return Err(ReadError::RebuildRaced(projection.name())),
-                }
-                applied += chunk.len() as u64;
-            }
-        }
-        let mut tx = self.db.begin_write().await?;
-        sqlx::query("UPDATE rm_active SET generation = $1 WHERE name = $2")
-            .bind(next)
-            .bind(projection.name())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        self.refresh().await?;
-        Ok((next, applied))
+        Ok(next)
     }
 }
 
-enum Applied {
-    Done(Position),
-    /// Someone else moved the checkpoint: start again from the database's state.
-    Moved,
+/// One read model's generation being fed: how far it has applied, where its checkpoint is,
+/// and what it holds back.
+struct Feed {
+    /// `position`: the last event applied (written, or held in `carry`).
+    status: ProjectionStatus,
+    /// The checkpoint in the database: every event up to it is in the tables.
+    stored: Position,
+    carry: Carry,
+    /// Cases held back before writing: 0 for the live runner, which writes every batch.
+    hold: usize,
+}
+
+impl Feed {
+    fn live(status: ProjectionStatus) -> Self {
+        Self {
+            stored: status.position,
+            status,
+            carry: Carry::default(),
+            hold: 0,
+        }
+    }
+}
+
+/// The lowest position applied over `feeds`.
+fn lowest(feeds: &[Feed]) -> Option<Position> {
+    feeds.iter().map(|f| f.status.position).min()
+}
+
+/// A batch of stored events, decoded once for every read model.
+struct Decoded {
+    batch: Vec<RecordedEvent>,
+    envelopes: Vec<(Envelope, Option<Day>)>,
+}
+
+impl Decoded {
+    fn new(codec: &Codec<Envelope>, batch: Vec<RecordedEvent>) -> Result<Self, ReadError> {
+        let envelopes = batch
+            .iter()
+            .map(|recorded| Ok((codec.decode(recorded)?, event_day(&recorded.payload))))
+            .collect::<Result<Vec<_>, ReadError>>()?;
+        Ok(Self { batch, envelopes })
+    }
+
+    fn items(&self) -> Vec<Item<'_>> {
+        self.batch
+            .iter()
+            .zip(&self.envelopes)
+            .map(|(recorded, (envelope, on))| Item {
+                recorded,
+                event: &envelope.event,
+                personal: &envelope.personal,
+                on: *on,
+            })
+            .collect()
+    }
+}
+
+/// The day a stored event says it happened, read off its payload's `on` field (the other
+/// fields are skipped, not parsed).
+pub(crate) fn event_day(payload: &str) -> Option<Day> {
+    #[derive(serde::Deserialize)]
+    struct On {
+        on: Option<Day>,
+    }
+    serde_json::from_str::<On>(payload).ok()?.on
 }
 
 async fn create_tables(
-    tx: &mut crate::projection::Tx,
+    tx: &mut Tx,
     projection: Projection,
     generation: i64,
 ) -> Result<(), ReadError> {
@@ -424,11 +592,20 @@ async fn create_tables(
     .bind(generation)
     .execute(&mut **tx)
     .await?;
+    sqlx::query(
+        "INSERT INTO rm_schemas (name, generation, statements) VALUES ($1, $2, $3)
+         ON CONFLICT (name, generation) DO UPDATE SET statements = $3",
+    )
+    .bind(projection.name())
+    .bind(generation)
+    .bind(projection.statements())
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
 async fn drop_tables(
-    tx: &mut crate::projection::Tx,
+    tx: &mut Tx,
     projection: Projection,
     generation: i64,
 ) -> Result<(), ReadError> {
@@ -438,10 +615,13 @@ async fn drop_tables(
             .execute(&mut **tx)
             .await?;
     }
-    sqlx::query("DELETE FROM rm_checkpoints WHERE name = $1 AND generation = $2")
-        .bind(projection.name())
-        .bind(generation)
-        .execute(&mut **tx)
-        .await?;
+    for bookkeeping in ["rm_checkpoints", "rm_schemas"] {
+        let sql = format!("DELETE FROM {bookkeeping} WHERE name = $1 AND generation = $2");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(projection.name())
+            .bind(generation)
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(())
 }

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::context::{principal, services};
 use crate::error::{bad_input, execute_error, internal};
 use crate::objects::Case;
-use crate::query::visible_case;
+use crate::query::check_case_access;
 
 pub use root::MutationRoot;
 
@@ -53,16 +53,17 @@ pub(crate) async fn run(
     // An outsider learns nothing about a case, not even that it exists: the same FORBIDDEN
     // whether it is foreign or missing. A discovery names a case that does not exist yet.
     if let Some(case) = case {
+        // A discovery names a new case: refused only if the id is someone else's case.
         let discovery = matches!(request.command, Command::DiscoverCompany { .. });
-        let exists = discovery
-            && services
-                .read
-                .case(case)
-                .await
-                .map_err(|e| internal("could not look a case up", e))?
-                .is_some();
-        if !discovery || exists {
-            visible_case(ctx, case).await?;
+        if let Err(refusal) = check_case_access(ctx, case).await
+            && (!discovery
+                || services
+                    .read
+                    .case_exists(case)
+                    .await
+                    .map_err(|e| internal("could not look a case up", e))?)
+        {
+            return Err(refusal);
         }
     }
     let executed = services

@@ -1,6 +1,9 @@
 //! The Local Benchmark history of a company: its financial statements by fiscal year, from
 //! which the six indicators and their change are computed on reading.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use banso_events::domain::event::DomainEvent;
 use banso_events::domain::ids::{CaseId, CompanyId};
 use banso_events::domain::localbench::FinancialStatements;
@@ -10,6 +13,7 @@ use sqlx::Row;
 use super::uuid;
 use crate::error::ReadError;
 use crate::projection::{Item, Projection, Table, Tx, table_name};
+use crate::rows::{Cell, Rows};
 use crate::runner::ReadModels;
 
 pub const TABLES: &[Table] = &[Table {
@@ -40,11 +44,10 @@ pub(crate) async fn apply(
     items: &[Item<'_>],
 ) -> Result<(), ReadError> {
     let table = table_name("rm_statements", generation);
-    let sql = format!(
-        "INSERT INTO {table} (company_id, fiscal_year, case_id, statements, corrected)
-         VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (company_id, fiscal_year) DO UPDATE SET statements = $4, corrected = $5"
-    );
+    // The batch's last word on each company and year (one upsert may not touch a row twice),
+    // in the order they first appear; the case that first recorded the year stays.
+    let mut years: Vec<[Cell; 5]> = Vec::new();
+    let mut index: HashMap<(CompanyId, i64), usize> = HashMap::new();
     for item in items {
         let (company_id, case_id, fiscal_year, statements, corrected) = match item.event {
             DomainEvent::FinancialStatementsRecorded {
@@ -66,16 +69,41 @@ pub(crate) async fn apply(
             table: table.clone(),
             error,
         })?;
-        sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(company_id.0.to_string())
-            .bind(i64::from(fiscal_year.get()))
-            .bind(case_id.0.to_string())
-            .bind(json)
-            .bind(corrected as i64)
-            .execute(&mut **tx)
-            .await?;
+        let year = i64::from(fiscal_year.get());
+        match index.entry((*company_id, year)) {
+            Entry::Occupied(slot) => {
+                let row = &mut years[*slot.get()];
+                row[3] = json.into();
+                row[4] = Cell::Int(corrected);
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(years.len());
+                years.push([
+                    company_id.0.to_string().into(),
+                    year.into(),
+                    case_id.0.to_string().into(),
+                    json.into(),
+                    corrected.into(),
+                ]);
+            }
+        }
     }
-    Ok(())
+    let mut rows = Rows::new(
+        &table,
+        &[
+            "company_id",
+            "fiscal_year",
+            "case_id",
+            "statements",
+            "corrected",
+        ],
+        "ON CONFLICT (company_id, fiscal_year) DO UPDATE SET statements = excluded.statements,
+             corrected = excluded.corrected",
+    );
+    for row in years {
+        rows.push(row);
+    }
+    rows.write(tx).await
 }
 
 impl ReadModels {

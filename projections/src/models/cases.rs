@@ -27,6 +27,7 @@ use super::{day, day_text};
 use super::{uuid, vocab};
 use crate::error::ReadError;
 use crate::projection::{Item, Projection, Table, Tx, table_name};
+use crate::rows::{Cell, Marks, Rows, bind_cells};
 use crate::runner::ReadModels;
 
 pub const TABLES: &[Table] = &[
@@ -64,8 +65,17 @@ pub const TABLES: &[Table] = &[
     Table {
         base: "rm_case_access",
         create: &[
-            "CREATE TABLE {t} (case_id TEXT NOT NULL, agency_id TEXT NOT NULL, PRIMARY KEY (case_id, agency_id))",
-            "CREATE INDEX {t}_agency ON {t} (agency_id, case_id)",
+            // The case's order keys are copied here, so that an agency's list reads its
+            // own cases in order from an index instead of sorting all cases.
+            "CREATE TABLE {t} (
+                case_id TEXT NOT NULL,
+                agency_id TEXT NOT NULL,
+                position BIGINT NOT NULL,
+                company_kana TEXT NOT NULL,
+                PRIMARY KEY (case_id, agency_id)
+            )",
+            "CREATE INDEX {t}_recent ON {t} (agency_id, position, case_id)",
+            "CREATE INDEX {t}_kana ON {t} (agency_id, company_kana, case_id)",
         ],
     },
     Table {
@@ -381,16 +391,6 @@ impl CaseDoc {
     }
 }
 
-/// The day a stored event says it happened, read off its payload's `on` field (the other
-/// fields are skipped, not parsed).
-fn event_day(payload: &str) -> Option<Day> {
-    #[derive(Deserialize)]
-    struct On {
-        on: Option<Day>,
-    }
-    serde_json::from_str::<On>(payload).ok()?.on
-}
-
 /// The company columns copied into each of its cases.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CompanyColumns {
@@ -403,32 +403,60 @@ pub struct CompanyColumns {
     pub sole_proprietor: bool,
 }
 
+/// A case as folded so far, not yet written.
 struct Pending {
     doc: CaseDoc,
     version: u64,
     position: u64,
+    /// Whether the tables hold an earlier row of the case (whose side rows must go).
+    stored: bool,
 }
 
+/// A company's columns as known to this run, and whether they changed since last written.
+struct KnownCompany {
+    columns: Option<CompanyColumns>,
+    changed: bool,
+}
+
+/// What the cases read model folds and has not written yet. The live runner writes it at the
+/// end of every batch; a rebuild keeps it over many batches (see [`apply`]), so that a case
+/// with events all over the store is written once instead of once per batch.
+#[derive(Default)]
+pub(crate) struct Carry {
+    cases: HashMap<CaseId, Pending>,
+    companies: HashMap<CompanyId, KnownCompany>,
+}
+
+impl Carry {
+    /// Whether everything folded has been written.
+    pub(crate) fn is_settled(&self) -> bool {
+        self.cases.is_empty() && self.companies.values().all(|c| !c.changed)
+    }
+}
+
+/// Fold `items` into `carry`, then write it out if it holds more than `hold` cases (0: always).
 pub(crate) async fn apply(
     tx: &mut Tx,
     generation: i64,
     items: &[Item<'_>],
+    carry: &mut Carry,
+    hold: usize,
 ) -> Result<(), ReadError> {
     let t = Tables::of(generation);
-    let mut cases: HashMap<CaseId, Pending> = HashMap::new();
-    let mut order: Vec<CaseId> = Vec::new();
-    let mut companies: HashMap<CompanyId, Option<CompanyColumns>> = HashMap::new();
     for item in items {
         let event = item.event;
         match event {
             DomainEvent::CompanyRegistered { company_id, .. }
             | DomainEvent::CompanyProfileUpdated { company_id, .. } => {
-                let mut columns = load_company(&mut **tx, &t.companies, *company_id)
-                    .await?
-                    .unwrap_or_default();
-                update_company(&mut columns, event);
-                save_company(tx, &t, *company_id, &columns).await?;
-                companies.insert(*company_id, Some(columns));
+                let known = match carry.companies.entry(*company_id) {
+                    Entry::Occupied(slot) => slot.into_mut(),
+                    Entry::Vacant(slot) => slot.insert(KnownCompany {
+                        columns: load_company(&mut **tx, &t.companies, *company_id).await?,
+                        changed: false,
+                    }),
+                };
+                update_company(known.columns.get_or_insert_default(), event);
+                known.changed = true;
                 continue;
             }
             _ => {}
@@ -436,35 +464,66 @@ pub(crate) async fn apply(
         let banso_events::domain::event::StreamKey::Case(case_id) = event.stream() else {
             continue;
         };
-        let pending = match cases.entry(case_id) {
+        let pending = match carry.cases.entry(case_id) {
             Entry::Occupied(slot) => slot.into_mut(),
             Entry::Vacant(slot) => {
-                order.push(case_id);
                 let loaded = load_case(tx, &t, case_id).await?.unwrap_or(Pending {
                     doc: CaseDoc::default(),
                     version: 0,
                     position: 0,
+                    stored: false,
                 });
                 slot.insert(loaded)
             }
         };
-        pending.doc.apply(event, event_day(&item.recorded.payload));
+        pending.doc.apply(event, item.on);
         pending.version = item.recorded.version.0;
         pending.position = item.recorded.position.0;
     }
-    for case_id in order {
-        let pending = &cases[&case_id];
+    if carry.cases.len() > hold || hold == 0 {
+        flush(tx, generation, carry).await?;
+    }
+    Ok(())
+}
+
+/// Write out everything `carry` holds: companies, then cases with their side tables.
+pub(crate) async fn flush(
+    tx: &mut Tx,
+    generation: i64,
+    carry: &mut Carry,
+) -> Result<(), ReadError> {
+    let t = Tables::of(generation);
+    let changed: Vec<(CompanyId, CompanyColumns)> = carry
+        .companies
+        .iter_mut()
+        .filter(|(_, known)| known.changed)
+        .filter_map(|(id, known)| {
+            known.changed = false;
+            Some((*id, known.columns.clone()?))
+        })
+        .collect();
+    save_companies(tx, &t, &changed).await?;
+
+    let mut cases: Vec<(CaseId, Pending)> = carry.cases.drain().collect();
+    cases.sort_by_key(|(_, pending)| pending.position);
+    for (_, pending) in &cases {
         let Some(company_id) = pending.doc.state.company_id else {
             continue;
         };
-        let company = match companies.entry(company_id) {
-            Entry::Occupied(slot) => slot.get().clone(),
-            Entry::Vacant(slot) => slot
-                .insert(load_company(&mut **tx, &t.companies, company_id).await?)
-                .clone(),
+        if let Entry::Vacant(slot) = carry.companies.entry(company_id) {
+            slot.insert(KnownCompany {
+                columns: load_company(&mut **tx, &t.companies, company_id).await?,
+                changed: false,
+            });
         }
-        .unwrap_or_default();
-        save_case(tx, &t, case_id, pending, &company).await?;
+    }
+    // A few hundred at a time: the rows of 100,000 cases at once would take gigabytes.
+    for chunk in cases.chunks(500) {
+        save_cases(tx, &t, chunk, &carry.companies).await?;
+    }
+    // Companies are few next to events; drop them only when a long rebuild gathered many.
+    if carry.companies.len() > 100_000 {
+        carry.companies.clear();
     }
     Ok(())
 }
@@ -580,44 +639,77 @@ async fn load_company<'e>(
     .transpose()
 }
 
-async fn save_company(
+/// Upsert `companies`, and copy their columns into their cases already written.
+async fn save_companies(
     tx: &mut Tx,
     t: &Tables,
-    company: CompanyId,
-    c: &CompanyColumns,
+    companies: &[(CompanyId, CompanyColumns)],
 ) -> Result<(), ReadError> {
-    let sql = format!(
-        "INSERT INTO {} (company_id, name, kana, industry, prefecture, municipality, employees, sole_proprietor)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (company_id) DO UPDATE SET name = $2, kana = $3, industry = $4,
-             prefecture = $5, municipality = $6, employees = $7, sole_proprietor = $8",
-        t.companies
+    if companies.is_empty() {
+        return Ok(());
+    }
+    let mut rows = Rows::new(
+        &t.companies,
+        &[
+            "company_id",
+            "name",
+            "kana",
+            "industry",
+            "prefecture",
+            "municipality",
+            "employees",
+            "sole_proprietor",
+        ],
+        "ON CONFLICT (company_id) DO UPDATE SET name = excluded.name, kana = excluded.kana,
+             industry = excluded.industry, prefecture = excluded.prefecture,
+             municipality = excluded.municipality, employees = excluded.employees,
+             sole_proprietor = excluded.sole_proprietor",
     );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(company.0.to_string())
-        .bind(c.name.as_str())
-        .bind(c.kana.as_str())
-        .bind(c.industry.map(|i| i.code().to_string()).unwrap_or_default())
-        .bind(c.prefecture.map(|p| p.name()).unwrap_or_default())
-        .bind(c.municipality.as_deref())
-        .bind(c.employees)
-        .bind(c.sole_proprietor as i64)
-        .execute(&mut **tx)
-        .await?;
-    // Cases of the company not otherwise touched by this batch get the new columns here.
-    let sql = format!(
-        "UPDATE {} SET company_name = $1, company_kana = $2, industry = $3, prefecture = $4
-         WHERE company_id = $5",
-        t.cases
-    );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(c.name.as_str())
-        .bind(c.kana.as_str())
-        .bind(c.industry.map(|i| i.code().to_string()))
-        .bind(c.prefecture.map(|p| p.name()))
-        .bind(company.0.to_string())
-        .execute(&mut **tx)
-        .await?;
+    for (id, c) in companies {
+        rows.push([
+            id.0.to_string().into(),
+            c.name.as_str().into(),
+            c.kana.as_str().into(),
+            c.industry
+                .map(|i| i.code().to_string())
+                .unwrap_or_default()
+                .into(),
+            c.prefecture.map(|p| p.name()).unwrap_or_default().into(),
+            c.municipality.clone().into(),
+            c.employees.into(),
+            (c.sole_proprietor as i64).into(),
+        ]);
+    }
+    rows.write(tx).await?;
+    // Cases of these companies that this write does not cover get the new columns here.
+    for chunk in companies.chunks(500) {
+        let sql = format!(
+            "UPDATE {cases} SET
+                 company_name = (SELECT name FROM {companies} p WHERE p.company_id = {cases}.company_id),
+                 company_kana = (SELECT kana FROM {companies} p WHERE p.company_id = {cases}.company_id),
+                 industry = (SELECT NULLIF(industry, '') FROM {companies} p WHERE p.company_id = {cases}.company_id),
+                 prefecture = (SELECT NULLIF(prefecture, '') FROM {companies} p WHERE p.company_id = {cases}.company_id)
+             WHERE company_id IN ({ids})",
+            cases = t.cases,
+            companies = t.companies,
+            ids = Marks::of(tx).list(0, chunk.len()),
+        );
+        let cells = || chunk.iter().map(|(id, _)| Cell::from(id.0.to_string()));
+        bind_cells(sqlx::query(sqlx::AssertSqlSafe(sql)), cells())
+            .execute(&mut **tx)
+            .await?;
+        let sql = format!(
+            "UPDATE {access} SET company_kana = (SELECT c.company_kana FROM {cases} c
+                 WHERE c.case_id = {access}.case_id)
+             WHERE case_id IN (SELECT case_id FROM {cases} WHERE company_id IN ({ids}))",
+            access = t.access,
+            cases = t.cases,
+            ids = Marks::of(tx).list(0, chunk.len()),
+        );
+        bind_cells(sqlx::query(sqlx::AssertSqlSafe(sql)), cells())
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(())
 }
 
@@ -636,91 +728,138 @@ async fn load_case(tx: &mut Tx, t: &Tables, case: CaseId) -> Result<Option<Pendi
             doc: serde_json::from_str(&doc).map_err(|e| document_error(&t.cases, e))?,
             version: row.try_get::<i64, _>("version")? as u64,
             position: row.try_get::<i64, _>("position")? as u64,
+            stored: true,
         })
     })
     .transpose()
 }
 
-async fn save_case(
+const CASE_WRITE_COLUMNS: &[&str] = &[
+    "case_id",
+    "company_id",
+    "holder",
+    "in_charge",
+    "stage",
+    "cycle",
+    "company_name",
+    "company_kana",
+    "industry",
+    "prefecture",
+    "open_handover",
+    "next_review_on",
+    "earliest_due_on",
+    "stalled",
+    "kpis_off_target",
+    "discovered_on",
+    "last_activity_on",
+    "version",
+    "position",
+    "doc",
+];
+
+/// Upsert `cases` and replace their rows in the side tables.
+async fn save_cases(
     tx: &mut Tx,
     t: &Tables,
-    case: CaseId,
-    pending: &Pending,
-    company: &CompanyColumns,
+    cases: &[(CaseId, Pending)],
+    companies: &HashMap<CompanyId, KnownCompany>,
 ) -> Result<(), ReadError> {
-    let doc = &pending.doc;
-    let state = &doc.state;
-    let json = serde_json::to_string(doc).map_err(|e| document_error(&t.cases, e))?;
-    let id = case.0.to_string();
-    let sql = format!(
-        "INSERT INTO {} (case_id, company_id, holder, in_charge, stage, cycle, company_name,
-             company_kana, industry, prefecture, open_handover, next_review_on, earliest_due_on,
-             stalled, kpis_off_target, discovered_on, last_activity_on, version, position, doc)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
-         ON CONFLICT (case_id) DO UPDATE SET company_id = $2, holder = $3, in_charge = $4,
-             stage = $5, cycle = $6, company_name = $7, company_kana = $8, industry = $9,
-             prefecture = $10, open_handover = $11, next_review_on = $12, earliest_due_on = $13,
-             stalled = $14, kpis_off_target = $15, discovered_on = $16, last_activity_on = $17,
-             version = $18, position = $19, doc = $20",
-        t.cases
+    if cases.is_empty() {
+        return Ok(());
+    }
+    let upsert = format!(
+        "ON CONFLICT (case_id) DO UPDATE SET {}",
+        CASE_WRITE_COLUMNS[1..]
+            .iter()
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id.as_str())
-        .bind(
+    let mut rows = Rows::new(&t.cases, CASE_WRITE_COLUMNS, &upsert);
+    let mut access = Rows::new(
+        &t.access,
+        &["case_id", "agency_id", "position", "company_kana"],
+        "",
+    );
+    let mut people = Rows::new(&t.people, &["case_id", "supporter_id"], "");
+    let mut tags = Rows::new(&t.tags, &["case_id", "tag"], "");
+    let no_company = CompanyColumns::default();
+    for (case, pending) in cases {
+        let doc = &pending.doc;
+        let state = &doc.state;
+        let company = state
+            .company_id
+            .and_then(|c| companies.get(&c))
+            .and_then(|known| known.columns.as_ref())
+            .unwrap_or(&no_company);
+        let id = case.0.to_string();
+        rows.push([
+            id.as_str().into(),
             state
                 .company_id
                 .map(|c| c.0.to_string())
-                .unwrap_or_default(),
-        )
-        .bind(state.holder.map(|a| a.0.to_string()).unwrap_or_default())
-        .bind(state.in_charge.map(|s| s.0.to_string()))
-        .bind(state.stage().id())
-        .bind(i64::from(state.cycle))
-        .bind(company.name.as_str())
-        .bind(company.kana.as_str())
-        .bind(company.industry.map(|i| i.code().to_string()))
-        .bind(company.prefecture.map(|p| p.name()))
-        .bind(state.pending_handover().is_some() as i64)
-        .bind(day_text(doc.next_review_on))
-        .bind(day_text(doc.earliest_due_on()))
-        .bind(doc.stalled() as i64)
-        .bind(doc.kpis_off_target() as i64)
-        .bind(day_text(state.discovered_on))
-        .bind(day_text(doc.last_activity_on))
-        .bind(pending.version as i64)
-        .bind(pending.position as i64)
-        .bind(json)
-        .execute(&mut **tx)
-        .await?;
-    let sides: [(&str, &str, Vec<String>); 3] = [
-        (
-            &t.access,
-            "agency_id",
-            doc.agencies().iter().map(|a| a.0.to_string()).collect(),
-        ),
-        (
-            &t.people,
-            "supporter_id",
-            doc.people().iter().map(|s| s.0.to_string()).collect(),
-        ),
-        (&t.tags, "tag", doc.tags()),
-    ];
-    for (table, column, values) in sides {
-        let sql = format!("DELETE FROM {table} WHERE case_id = $1");
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id.as_str())
-            .execute(&mut **tx)
-            .await?;
-        let sql = format!("INSERT INTO {table} (case_id, {column}) VALUES ($1, $2)");
-        for value in values {
-            sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(id.as_str())
-                .bind(value)
+                .unwrap_or_default()
+                .into(),
+            state
+                .holder
+                .map(|a| a.0.to_string())
+                .unwrap_or_default()
+                .into(),
+            state.in_charge.map(|s| s.0.to_string()).into(),
+            state.stage().id().into(),
+            i64::from(state.cycle).into(),
+            company.name.as_str().into(),
+            company.kana.as_str().into(),
+            company.industry.map(|i| i.code().to_string()).into(),
+            company.prefecture.map(|p| p.name().to_owned()).into(),
+            (state.pending_handover().is_some() as i64).into(),
+            day_text(doc.next_review_on).into(),
+            day_text(doc.earliest_due_on()).into(),
+            (doc.stalled() as i64).into(),
+            (doc.kpis_off_target() as i64).into(),
+            day_text(state.discovered_on).into(),
+            day_text(doc.last_activity_on).into(),
+            (pending.version as i64).into(),
+            (pending.position as i64).into(),
+            serde_json::to_string(doc)
+                .map_err(|e| document_error(&t.cases, e))?
+                .into(),
+        ]);
+        for agency in doc.agencies() {
+            access.push([
+                id.as_str().into(),
+                agency.0.to_string().into(),
+                (pending.position as i64).into(),
+                company.kana.as_str().into(),
+            ]);
+        }
+        for supporter in doc.people() {
+            people.push([id.as_str().into(), supporter.0.to_string().into()]);
+        }
+        for tag in doc.tags() {
+            tags.push([id.as_str().into(), tag.into()]);
+        }
+    }
+    let stored: Vec<Cell> = cases
+        .iter()
+        .filter(|(_, pending)| pending.stored)
+        .map(|(case, _)| Cell::from(case.0.to_string()))
+        .collect();
+    for table in [&t.access, &t.people, &t.tags] {
+        for chunk in stored.chunks(500) {
+            let sql = format!(
+                "DELETE FROM {table} WHERE case_id IN ({})",
+                Marks::of(tx).list(0, chunk.len())
+            );
+            bind_cells(sqlx::query(sqlx::AssertSqlSafe(sql)), chunk.iter().cloned())
                 .execute(&mut **tx)
                 .await?;
         }
     }
-    Ok(())
+    rows.write(tx).await?;
+    access.write(tx).await?;
+    people.write(tx).await?;
+    tags.write(tx).await
 }
 
 // ---- queries ----------------------------------------------------------------------------
@@ -784,11 +923,6 @@ pub enum CaseOrder {
 pub struct CasePage {
     pub cases: Vec<CaseRow>,
     pub has_next: bool,
-}
-
-enum Bind {
-    Text(String),
-    Int(i64),
 }
 
 const CASE_COLUMNS: &str = "c.case_id, c.company_id, c.company_name, c.company_kana, c.industry,
@@ -860,6 +994,19 @@ impl ReadModels {
         Ok(row.is_some())
     }
 
+    /// Whether the read model has `case` (for anyone).
+    pub async fn case_exists(&self, case: CaseId) -> Result<bool, ReadError> {
+        let sql = format!(
+            "SELECT 1 FROM {} WHERE case_id = $1",
+            self.case_tables().cases
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(case.0.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.is_some())
+    }
+
     /// The company columns of `company`.
     pub async fn company(&self, company: CompanyId) -> Result<Option<CompanyColumns>, ReadError> {
         load_company(self.pool(), &self.case_tables().companies, company).await
@@ -894,42 +1041,42 @@ impl ReadModels {
         limit: usize,
     ) -> Result<CasePage, ReadError> {
         let t = self.case_tables();
-        let mut binds: Vec<Bind> = Vec::new();
-        let mut wheres = conditions(&t, filter, &mut binds);
+        let mut binds: Vec<Cell> = Vec::new();
+        let (from, keys, mut wheres) = source(&t, filter, &mut binds);
+        let Keys {
+            position,
+            kana,
+            case_id,
+        } = keys;
         let order_by = match order {
-            CaseOrder::Recent => "c.position DESC, c.case_id DESC",
-            CaseOrder::Kana => "c.company_kana ASC, c.case_id ASC",
+            CaseOrder::Recent => format!("{position} DESC, {case_id} DESC"),
+            CaseOrder::Kana => format!("{kana} ASC, {case_id} ASC"),
         };
         if let Some(cursor) = after {
             match (order, parse_cursor(cursor)) {
-                (CaseOrder::Recent, Some(Cursor::Recent(position, id))) => {
-                    let p = arg(Bind::Int(position), &mut binds);
-                    let i = arg(Bind::Text(id), &mut binds);
+                (CaseOrder::Recent, Some(Cursor::Recent(after_position, id))) => {
+                    let p = arg(Cell::from(after_position), &mut binds);
+                    let i = arg(Cell::from(id), &mut binds);
                     wheres.push(format!(
-                        "(c.position < {p} OR (c.position = {p} AND c.case_id < {i}))"
+                        "({position} < {p} OR ({position} = {p} AND {case_id} < {i}))"
                     ));
                 }
-                (CaseOrder::Kana, Some(Cursor::Kana(kana, id))) => {
-                    let k = arg(Bind::Text(kana), &mut binds);
-                    let i = arg(Bind::Text(id), &mut binds);
+                (CaseOrder::Kana, Some(Cursor::Kana(after_kana, id))) => {
+                    let k = arg(Cell::from(after_kana), &mut binds);
+                    let i = arg(Cell::from(id), &mut binds);
                     wheres.push(format!(
-                        "(c.company_kana > {k} OR (c.company_kana = {k} AND c.case_id > {i}))"
+                        "({kana} > {k} OR ({kana} = {k} AND {case_id} > {i}))"
                     ));
                 }
                 _ => return Err(ReadError::BadCursor),
             }
         }
-        let where_clause = if wheres.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", wheres.join(" AND "))
-        };
         let sql = format!(
-            "SELECT {CASE_COLUMNS} FROM {} c {where_clause} ORDER BY {order_by} LIMIT {}",
-            t.cases,
+            "SELECT {CASE_COLUMNS} FROM {from} {} ORDER BY {order_by} LIMIT {}",
+            where_clause(&wheres),
             limit + 1
         );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), binds)
+        let rows = bind_cells(sqlx::query(sqlx::AssertSqlSafe(sql)), binds)
             .fetch_all(self.pool())
             .await?;
         let mut cases = rows.iter().map(case_row).collect::<Result<Vec<_>, _>>()?;
@@ -945,18 +1092,13 @@ impl ReadModels {
     ) -> Result<Vec<(Stage, u32, u64)>, ReadError> {
         let t = self.case_tables();
         let mut binds = Vec::new();
-        let wheres = conditions(&t, filter, &mut binds);
-        let where_clause = if wheres.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", wheres.join(" AND "))
-        };
+        let (from, _, wheres) = source(&t, filter, &mut binds);
         let sql = format!(
-            "SELECT c.stage, c.cycle, COUNT(*) AS n FROM {} c {where_clause}
+            "SELECT c.stage, c.cycle, COUNT(*) AS n FROM {from} {}
              GROUP BY c.stage, c.cycle",
-            t.cases
+            where_clause(&wheres)
         );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), binds)
+        let rows = bind_cells(sqlx::query(sqlx::AssertSqlSafe(sql)), binds)
             .fetch_all(self.pool())
             .await?;
         let mut counts = rows
@@ -974,22 +1116,46 @@ impl ReadModels {
     }
 }
 
-/// The SQL conditions of `filter` on `c` (the cases table), binding values into `binds`.
-fn conditions(t: &Tables, filter: &CaseFilter, binds: &mut Vec<Bind>) -> Vec<String> {
+/// The columns a list is ordered and paged by.
+struct Keys {
+    position: &'static str,
+    kana: &'static str,
+    case_id: &'static str,
+}
+
+/// Where a list reads from, its order keys, and the SQL conditions of `filter` on `c` (the
+/// cases table), binding values into `binds`. A list of the cases an agency may see reads
+/// that agency's rows of the access table in key order and joins the cases to them.
+fn source(t: &Tables, filter: &CaseFilter, binds: &mut Vec<Cell>) -> (String, Keys, Vec<String>) {
     let mut wheres: Vec<String> = Vec::new();
-    if let Some(agency) = filter.visible_to {
-        let p = arg(Bind::Text(agency.0.to_string()), binds);
-        wheres.push(format!(
-            "EXISTS (SELECT 1 FROM {} a WHERE a.case_id = c.case_id AND a.agency_id = {p})",
-            t.access
-        ));
-    }
+    let (from, keys) = match filter.visible_to {
+        Some(agency) => {
+            let p = arg(Cell::from(agency.0.to_string()), binds);
+            wheres.push(format!("a.agency_id = {p}"));
+            (
+                format!("{} a JOIN {} c ON c.case_id = a.case_id", t.access, t.cases),
+                Keys {
+                    position: "a.position",
+                    kana: "a.company_kana",
+                    case_id: "a.case_id",
+                },
+            )
+        }
+        None => (
+            format!("{} c", t.cases),
+            Keys {
+                position: "c.position",
+                kana: "c.company_kana",
+                case_id: "c.case_id",
+            },
+        ),
+    };
     if let Some(holder) = filter.holder {
-        let p = arg(Bind::Text(holder.0.to_string()), binds);
+        let p = arg(Cell::from(holder.0.to_string()), binds);
         wheres.push(format!("c.holder = {p}"));
     }
     if let Some(supporter) = filter.supporter {
-        let p = arg(Bind::Text(supporter.0.to_string()), binds);
+        let p = arg(Cell::from(supporter.0.to_string()), binds);
         wheres.push(format!(
             "EXISTS (SELECT 1 FROM {} s WHERE s.case_id = c.case_id AND s.supporter_id = {p})",
             t.people
@@ -999,16 +1165,16 @@ fn conditions(t: &Tables, filter: &CaseFilter, binds: &mut Vec<Bind>) -> Vec<Str
         let ps: Vec<String> = filter
             .stages
             .iter()
-            .map(|s| arg(Bind::Text(s.id().to_owned()), binds))
+            .map(|s| arg(Cell::from(s.id().to_owned()), binds))
             .collect();
         wheres.push(format!("c.stage IN ({})", ps.join(", ")));
     }
     if let Some(industry) = filter.industry {
-        let p = arg(Bind::Text(industry.code().to_string()), binds);
+        let p = arg(Cell::from(industry.code().to_string()), binds);
         wheres.push(format!("c.industry = {p}"));
     }
     if let Some(prefecture) = filter.prefecture {
-        let p = arg(Bind::Text(prefecture.name().to_owned()), binds);
+        let p = arg(Cell::from(prefecture.name().to_owned()), binds);
         wheres.push(format!("c.prefecture = {p}"));
     }
     let tags = [
@@ -1016,7 +1182,7 @@ fn conditions(t: &Tables, filter: &CaseFilter, binds: &mut Vec<Bind>) -> Vec<Str
         filter.wall.map(|w| format!("wall:{}", w.id())),
     ];
     for tag in tags.into_iter().flatten() {
-        let p = arg(Bind::Text(tag), binds);
+        let p = arg(Cell::from(tag), binds);
         wheres.push(format!(
             "EXISTS (SELECT 1 FROM {} g WHERE g.case_id = c.case_id AND g.tag = {p})",
             t.tags
@@ -1031,45 +1197,41 @@ fn conditions(t: &Tables, filter: &CaseFilter, binds: &mut Vec<Bind>) -> Vec<Str
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        let p = arg(Bind::Text(like_pattern(search)), binds);
+        let p = arg(Cell::from(like_pattern(search)), binds);
         wheres.push(format!(
             "(c.company_name LIKE {p} ESCAPE '\\' OR c.company_kana LIKE {p} ESCAPE '\\')"
         ));
     }
     if let Some(day) = filter.review_before {
-        let p = arg(Bind::Text(day.to_string()), binds);
+        let p = arg(Cell::from(day.to_string()), binds);
         wheres.push(format!("c.next_review_on < {p}"));
     }
     if filter.stalled {
         wheres.push("c.stalled > 0".into());
     }
     if let Some(day) = filter.due_before {
-        let p = arg(Bind::Text(day.to_string()), binds);
+        let p = arg(Cell::from(day.to_string()), binds);
         wheres.push(format!("c.earliest_due_on < {p}"));
     }
     if filter.off_target {
         wheres.push("c.kpis_off_target > 0".into());
     }
-    wheres
+    (from, keys, wheres)
+}
+
+/// `WHERE a AND b`, or nothing.
+fn where_clause(wheres: &[String]) -> String {
+    if wheres.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", wheres.join(" AND "))
+    }
 }
 
 /// Bind `b` as the next parameter; its placeholder.
-fn arg(b: Bind, binds: &mut Vec<Bind>) -> String {
+fn arg(b: Cell, binds: &mut Vec<Cell>) -> String {
     binds.push(b);
     format!("${}", binds.len())
-}
-
-fn bind_all<'q>(
-    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
-    binds: Vec<Bind>,
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
-    for bind in binds {
-        query = match bind {
-            Bind::Text(text) => query.bind(text),
-            Bind::Int(n) => query.bind(n),
-        };
-    }
-    query
 }
 
 enum Cursor {

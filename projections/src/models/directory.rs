@@ -1,6 +1,10 @@
 //! Agencies and supporters by id, with the names people read.
 
-use banso_events::domain::event::DomainEvent;
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::time::{Duration, Instant};
+
+use banso_events::domain::event::{DomainEvent, StreamKey};
 use banso_events::domain::ids::{AgencyId, SupporterId};
 use banso_events::domain::vocab::{AgencyKind, SupporterRole};
 use sqlx::Row;
@@ -147,8 +151,76 @@ fn supporter_row(row: &AnyRow) -> Result<SupporterRow, ReadError> {
     })
 }
 
+/// Agencies and supporters as last read. Lists name the agency and supporter of every row
+/// they show, and these rows change rarely: a row read here is used again for up to
+/// [`FRESH_FOR`]. This process's runner empties the cache when it applies a change to the
+/// directory, so a server reads its own writes at once; another server's show within
+/// [`FRESH_FOR`]. Only names and roles for display come from here, never an access decision.
+#[derive(Default)]
+pub(crate) struct DirectoryCache {
+    agencies: HashMap<AgencyId, (Instant, AgencyRow)>,
+    supporters: HashMap<SupporterId, (Instant, SupporterRow)>,
+}
+
+/// How long a cached agency or supporter is used.
+const FRESH_FOR: Duration = Duration::from_secs(2);
+/// Rows kept at most (far more than the agencies and supporters of any installation).
+const CACHE_ROWS: usize = 50_000;
+
+impl DirectoryCache {
+    fn get<K: Eq + Hash, V: Clone>(map: &HashMap<K, (Instant, V)>, key: &K) -> Option<V> {
+        map.get(key)
+            .filter(|(at, _)| at.elapsed() < FRESH_FOR)
+            .map(|(_, row)| row.clone())
+    }
+
+    fn put<K: Eq + Hash, V>(map: &mut HashMap<K, (Instant, V)>, key: K, row: V) {
+        if map.len() >= CACHE_ROWS {
+            map.clear();
+        }
+        map.insert(key, (Instant::now(), row));
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.agencies.clear();
+        self.supporters.clear();
+    }
+}
+
+/// Whether `item` changes the directory.
+pub(crate) fn changes_directory(item: &Item<'_>) -> bool {
+    matches!(
+        item.event.stream(),
+        StreamKey::Agency(_) | StreamKey::Supporter(_)
+    )
+}
+
 impl ReadModels {
+    /// The agency `id` (from the cache, see [`DirectoryCache`]).
     pub async fn agency(&self, id: AgencyId) -> Result<Option<AgencyRow>, ReadError> {
+        if let Some(row) = DirectoryCache::get(&self.directory_cache().agencies, &id) {
+            return Ok(Some(row));
+        }
+        let row = self.read_agency(id).await?;
+        if let Some(row) = &row {
+            DirectoryCache::put(&mut self.directory_cache().agencies, id, row.clone());
+        }
+        Ok(row)
+    }
+
+    /// The supporter `id` (from the cache, see [`DirectoryCache`]).
+    pub async fn supporter(&self, id: SupporterId) -> Result<Option<SupporterRow>, ReadError> {
+        if let Some(row) = DirectoryCache::get(&self.directory_cache().supporters, &id) {
+            return Ok(Some(row));
+        }
+        let row = self.read_supporter(id).await?;
+        if let Some(row) = &row {
+            DirectoryCache::put(&mut self.directory_cache().supporters, id, row.clone());
+        }
+        Ok(row)
+    }
+
+    async fn read_agency(&self, id: AgencyId) -> Result<Option<AgencyRow>, ReadError> {
         let sql = format!(
             "SELECT agency_id, kind, name, prefecture FROM {} WHERE agency_id = $1",
             self.table(Projection::Directory, "rm_agencies")
@@ -172,7 +244,7 @@ impl ReadModels {
         rows.iter().map(agency_row).collect()
     }
 
-    pub async fn supporter(&self, id: SupporterId) -> Result<Option<SupporterRow>, ReadError> {
+    async fn read_supporter(&self, id: SupporterId) -> Result<Option<SupporterRow>, ReadError> {
         let sql = format!(
             "SELECT supporter_id, agency_id, role, name, departed FROM {} WHERE supporter_id = $1",
             self.table(Projection::Directory, "rm_supporters")

@@ -8,7 +8,11 @@ use banso_events::domain::event::DomainEvent;
 use banso_events::domain::ids::{AgencyId, CaseId, SupporterId};
 use banso_events::domain::values::Day;
 use banso_events::{Position, RecordedEvent};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
 use serde_json::Value;
+use serde_json::value::RawValue;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -16,6 +20,7 @@ use super::uuid;
 use super::{day, day_text};
 use crate::error::ReadError;
 use crate::projection::{Item, Projection, Table, Tx, table_name};
+use crate::rows::Rows;
 use crate::runner::ReadModels;
 
 pub const TABLES: &[Table] = &[Table {
@@ -81,14 +86,9 @@ impl TimelineEntry {
     /// The entry for `recorded` if it belongs to a case (names are left for the reader).
     pub fn from_event(recorded: &RecordedEvent, event: &DomainEvent) -> Option<Self> {
         let case_id = case_of(event)?;
-        let mut detail: Value = serde_json::from_str(&recorded.payload).unwrap_or(Value::Null);
-        if let Value::Object(fields) = &mut detail {
-            fields.remove("personal");
-        }
-        let happened_on = detail
-            .get("on")
-            .and_then(Value::as_str)
-            .and_then(|d| Day::parse(d).ok());
+        let detail: Value =
+            serde_json::from_str(&stored_detail(&recorded.payload)).unwrap_or(Value::Null);
+        let happened_on = crate::runner::event_day(&recorded.payload);
         Some(Self {
             case_id,
             position: recorded.position,
@@ -100,14 +100,39 @@ impl TimelineEntry {
             actor_name: None,
             agency: recorded.metadata.agency.map(AgencyId),
             agency_name: None,
-            recorded_at: recorded
-                .recorded_at
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
+            recorded_at: rfc3339(recorded),
             happened_on,
             detail,
         })
     }
+}
+
+/// When `recorded` was stored, as RFC 3339 (UTC).
+fn rfc3339(recorded: &RecordedEvent) -> String {
+    recorded
+        .recorded_at
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// What the timeline keeps of a stored payload: the object without its `"personal"` key. The
+/// values are copied as they are, not parsed; keys come out in sorted order.
+fn stored_detail(payload: &str) -> String {
+    let Ok(fields) = serde_json::from_str::<BTreeMap<Cow<'_, str>, &RawValue>>(payload) else {
+        return "null".to_owned();
+    };
+    let mut out = String::with_capacity(payload.len());
+    out.push('{');
+    for (key, value) in fields.iter().filter(|(key, _)| *key != "personal") {
+        if out.len() > 1 {
+            out.push(',');
+        }
+        out.push_str(&Value::from(key.as_ref()).to_string());
+        out.push(':');
+        out.push_str(value.get());
+    }
+    out.push('}');
+    out
 }
 
 impl TimelineEntry {
@@ -130,30 +155,41 @@ pub(crate) async fn apply(
     items: &[Item<'_>],
 ) -> Result<(), ReadError> {
     let table = table_name("rm_timeline", generation);
-    let sql = format!(
-        "INSERT INTO {table} (case_id, position, stream_type, version, event_type, actor, agency,
-             recorded_at, happened_on, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    let mut rows = Rows::new(
+        &table,
+        &[
+            "case_id",
+            "position",
+            "stream_type",
+            "version",
+            "event_type",
+            "actor",
+            "agency",
+            "recorded_at",
+            "happened_on",
+            "detail",
+        ],
+        "",
     );
     for item in items {
-        let Some(entry) = TimelineEntry::from_event(item.recorded, item.event) else {
+        let Some(case_id) = case_of(item.event) else {
             continue;
         };
-        sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(entry.case_id.0.to_string())
-            .bind(entry.position.0 as i64)
-            .bind(entry.stream_type)
-            .bind(entry.version as i64)
-            .bind(entry.event_type)
-            .bind(entry.actor.map(|a| a.0.to_string()))
-            .bind(entry.agency.map(|a| a.0.to_string()))
-            .bind(entry.recorded_at)
-            .bind(day_text(entry.happened_on))
-            .bind(entry.detail.to_string())
-            .execute(&mut **tx)
-            .await?;
+        let recorded = item.recorded;
+        rows.push([
+            case_id.0.to_string().into(),
+            (recorded.position.0 as i64).into(),
+            recorded.stream.stream_type.as_str().into(),
+            (recorded.version.0 as i64).into(),
+            recorded.event_type.as_str().into(),
+            recorded.metadata.actor.map(|a| a.to_string()).into(),
+            recorded.metadata.agency.map(|a| a.to_string()).into(),
+            rfc3339(recorded).into(),
+            day_text(item.on).into(),
+            stored_detail(&recorded.payload).into(),
+        ]);
     }
-    Ok(())
+    rows.write(tx).await
 }
 
 fn entry_row(row: &AnyRow) -> Result<TimelineEntry, ReadError> {
