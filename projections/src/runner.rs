@@ -1,15 +1,18 @@
 //! Feeding the read models: catch-up, live updates, exactly-once checkpoints and rebuilds.
 //!
 //! Each read model has an active generation (`rm_active`) and a checkpoint per generation
-//! (`rm_checkpoints`). A batch is applied in one transaction that first locks and checks the
-//! checkpoint, writes the tables, then moves the checkpoint: a batch counts once or not at all,
-//! and several servers on one PostgreSQL may all run the runner (the loser of a race sees the
-//! checkpoint moved, rolls back and carries on from the new one).
+//! (`rm_checkpoints`). A batch is decoded once and applied to every read model in one
+//! transaction that first locks and checks their checkpoints, writes the tables, then moves the
+//! checkpoints: a batch counts once or not at all, and several servers on one PostgreSQL may all
+//! run the runner (the loser of a race sees a checkpoint moved, rolls back and carries on from
+//! the database's state).
 //!
-//! A rebuild creates generation N+1, fills it from position 0 while the server keeps serving
-//! and updating N, then switches `rm_active` to N+1; the runner notices the switch and goes on
-//! from N+1's checkpoint. Generation N stays until the next rebuild drops it, so a query that
-//! started on N finishes on N.
+//! A rebuild creates generation N+1 of the read models it rebuilds and fills them from position
+//! 0 in one pass while the server keeps serving and updating N, then switches `rm_active` to
+//! N+1; the runner notices the switch and goes on from N+1's checkpoints. Generation N stays
+//! until the next rebuild drops it, so a query that started on N finishes on N. The cases read
+//! model holds what it folds during a rebuild (see [`REBUILD_HOLD`]); its checkpoint moves
+//! only when that is written.
 
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};

@@ -25,8 +25,8 @@
 //! PostgreSQL the benchmark runs `VACUUM (ANALYZE)` and `CHECKPOINT` after the rebuild, as
 //! autovacuum would after a bulk load, so that neither lands in a measured phase.
 //!
-//! **Rebuild**: `banso projections rebuild` (every read model, one after the other) on every
-//! run. `rebuild_events_per_s` = events in the store ÷ the seconds of all rebuilds together:
+//! **Rebuild**: `banso projections rebuild` (every read model, in one pass over the store) on
+//! every run. `rebuild_events_per_s` = events in the store ÷ the seconds the rebuild took:
 //! how fast the whole read side is rebuilt from the events. `--skip-rebuild` reuses the read
 //! models of a reused data set and reports the rebuild last measured on it (the table says
 //! when it was measured); use it only to iterate on the other phases.
