@@ -11,6 +11,7 @@
 mod db;
 mod error;
 pub mod models;
+pub mod practice;
 mod projection;
 mod rows;
 mod runner;

@@ -121,6 +121,9 @@ pub struct CaseDoc {
     pub reviews: Vec<ReviewNote>,
     pub next_review_on: Option<Day>,
     pub last_activity_on: Option<Day>,
+    /// The days handovers of the case were accepted.
+    #[serde(default)]
+    pub handovers_accepted_on: Vec<Day>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -154,6 +157,9 @@ pub struct KpiReading {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReviewNote {
     pub on: Day,
+    /// The day the review before it had set for this one, if any.
+    #[serde(default)]
+    pub scheduled_on: Option<Day>,
     pub cycle: u32,
     pub findings: u32,
     pub achieved: u32,
@@ -301,6 +307,7 @@ impl CaseDoc {
                 }
                 self.reviews.push(ReviewNote {
                     on: *on,
+                    scheduled_on: self.next_review_on,
                     cycle: *cycle,
                     findings: findings.len() as u32,
                     achieved: findings.iter().filter(|f| f.achieved).count() as u32,
@@ -308,6 +315,7 @@ impl CaseDoc {
                 self.next_review_on = *next_review_on;
             }
             CaseClosed { .. } => self.next_review_on = None,
+            HandoverAccepted { on, .. } => self.handovers_accepted_on.push(*on),
             _ => {}
         }
     }

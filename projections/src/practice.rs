@@ -1,0 +1,591 @@
+//! Good-practice and failure candidates: what a case's events show (its [`Evidence`]), and its
+//! score under [`Weights`] the policy office sets. Scoring happens on reading, so changed
+//! weights need no rebuild; each score carries its explanation, one [`Contribution`] per kind
+//! of evidence that counted.
+
+use std::collections::BTreeMap;
+
+use banso_events::domain::localbench::{Indicator, Indicators};
+use banso_events::domain::values::Day;
+use banso_events::domain::vocab::{ClosingOutcome, HandoverStatus, IssueStatus, MeasureStatus};
+use serde::{Deserialize, Serialize};
+
+use crate::models::benchmarks::StatementsRow;
+use crate::models::cases::CaseDoc;
+
+/// Which way a piece of evidence points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Side {
+    /// A candidate for the good-practice catalogue (好事例).
+    Good,
+    /// A candidate failure case (失敗事例), which the policy office wants as much.
+    Failure,
+}
+
+macro_rules! signals {
+    ($($variant:ident = ($id:literal, $side:ident, $points:literal, $label:literal),)*) => {
+        /// A kind of evidence a case's events can give.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Signal {
+            $($variant,)*
+        }
+
+        impl Signal {
+            pub const ALL: &'static [Signal] = &[$(Signal::$variant,)*];
+
+            /// The key in a weights file.
+            pub fn id(self) -> &'static str {
+                match self {
+                    $(Signal::$variant => $id,)*
+                }
+            }
+
+            pub fn side(self) -> Side {
+                match self {
+                    $(Signal::$variant => Side::$side,)*
+                }
+            }
+
+            /// What one unit of it is, in Japanese.
+            pub fn label(self) -> &'static str {
+                match self {
+                    $(Signal::$variant => $label,)*
+                }
+            }
+
+            /// Points per unit when the policy office has set none.
+            fn default_points(self) -> f64 {
+                match self {
+                    $(Signal::$variant => $points,)*
+                }
+            }
+        }
+    };
+}
+
+signals! {
+    IndicatorImproved = ("indicator_improved", Good, 3.0, "ローカルベンチマーク指標の改善（前年度比）"),
+    IssueResolved = ("issue_resolved", Good, 2.0, "解決した課題"),
+    WallOvercome = ("wall_overcome", Good, 3.0, "乗り越えた壁"),
+    MeasureOnTime = ("measure_on_time", Good, 2.0, "期限内に完了した施策"),
+    ReviewOnSchedule = ("review_on_schedule", Good, 1.0, "予定どおり実施した振り返り"),
+    SelfRunning = ("self_running", Good, 5.0, "自走化の達成"),
+    HandoverThenProgress = ("handover_then_progress", Good, 3.0, "引継ぎ後に進んだ支援"),
+    MeasureStalled = ("measure_stalled", Failure, 2.0, "停滞したままの施策"),
+    MeasurePastDue = ("measure_past_due", Failure, 1.0, "期限を過ぎて未完了の施策"),
+    WallNeverOvercome = ("wall_never_overcome", Failure, 2.0, "乗り越えられなかった壁"),
+    HandoverDeclined = ("handover_declined", Failure, 1.0, "辞退された引継ぎ"),
+    SupportStopped = ("support_stopped", Failure, 4.0, "中断・廃業で終わった支援"),
+}
+
+/// What a case's events show: how many units of each [`Signal`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Evidence {
+    pub counts: BTreeMap<Signal, u32>,
+}
+
+impl Evidence {
+    /// The evidence of the case `doc`, with `statements` its company's financial statements by
+    /// fiscal year (any order), as of `today`.
+    pub fn of(doc: &CaseDoc, statements: &[StatementsRow], today: Day) -> Self {
+        let state = &doc.state;
+        let mut counts = BTreeMap::new();
+        let mut add = |signal: Signal, n: usize| {
+            if n > 0 {
+                *counts.entry(signal).or_insert(0) += n as u32;
+            }
+        };
+        add(Signal::IndicatorImproved, indicators_improved(statements));
+        add(
+            Signal::IssueResolved,
+            state
+                .issues
+                .values()
+                .filter(|i| i.status == IssueStatus::Resolved)
+                .count(),
+        );
+        add(
+            Signal::WallOvercome,
+            state.issues.values().map(|i| i.overcome.len()).sum(),
+        );
+        let on_time = state
+            .measures
+            .iter()
+            .filter(|(id, m)| {
+                m.status == MeasureStatus::Completed
+                    && doc
+                        .measures
+                        .get(id)
+                        .and_then(|n| n.completed_on)
+                        .is_some_and(|done| done <= m.due_on)
+            })
+            .count();
+        add(Signal::MeasureOnTime, on_time);
+        add(
+            Signal::ReviewOnSchedule,
+            doc.reviews
+                .iter()
+                .filter(|r| r.scheduled_on.is_some_and(|due| r.on <= due))
+                .count(),
+        );
+        add(
+            Signal::SelfRunning,
+            usize::from(state.self_running_on.is_some()),
+        );
+        // An accepted handover that led somewhere: an issue resolved or a measure completed
+        // on or after the first acceptance.
+        if let Some(first) = doc.handovers_accepted_on.iter().min() {
+            let resolved_after = state.issues.iter().any(|(id, i)| {
+                i.status == IssueStatus::Resolved
+                    && doc
+                        .issues
+                        .get(id)
+                        .and_then(|n| n.closed_on)
+                        .is_some_and(|on| on >= *first)
+            });
+            let completed_after = doc
+                .measures
+                .values()
+                .any(|m| m.completed_on.is_some_and(|on| on >= *first));
+            add(
+                Signal::HandoverThenProgress,
+                usize::from(resolved_after || completed_after),
+            );
+        }
+
+        add(
+            Signal::MeasureStalled,
+            state
+                .measures
+                .values()
+                .filter(|m| m.status == MeasureStatus::Stalled)
+                .count(),
+        );
+        add(Signal::MeasurePastDue, doc.past_due(today));
+        // Walls left standing on issues that were given up, or on any unresolved issue of a
+        // closed case.
+        add(
+            Signal::WallNeverOvercome,
+            state
+                .issues
+                .values()
+                .filter(|i| {
+                    i.status == IssueStatus::Dropped
+                        || (state.is_closed() && i.status != IssueStatus::Resolved)
+                })
+                .map(|i| i.walls.iter().filter(|w| !i.overcome.contains(w)).count())
+                .sum(),
+        );
+        add(
+            Signal::HandoverDeclined,
+            state
+                .handovers
+                .values()
+                .filter(|h| h.status == HandoverStatus::Declined)
+                .count(),
+        );
+        let stopped = matches!(
+            state.closed,
+            Some(ClosingOutcome::Suspended | ClosingOutcome::ClosedBusiness)
+        ) || state.failure_recorded;
+        add(Signal::SupportStopped, usize::from(stopped));
+        Self { counts }
+    }
+
+    pub fn count(&self, signal: Signal) -> u32 {
+        self.counts.get(&signal).copied().unwrap_or(0)
+    }
+}
+
+/// How many of the six indicators improved from the year before the latest to the latest
+/// (both years meaningful; lower is better for the debt multiple and the working-capital
+/// period).
+fn indicators_improved(statements: &[StatementsRow]) -> usize {
+    let mut years: Vec<&StatementsRow> = statements.iter().collect();
+    years.sort_by_key(|s| s.fiscal_year.get());
+    let n = years.len();
+    if n < 2 || !consecutive(years[n - 2], years[n - 1]) {
+        return 0;
+    }
+    let (previous, latest) = (years[n - 2], years[n - 1]);
+    // Sales growth needs the year before too.
+    let before = n
+        .checked_sub(3)
+        .map(|i| years[i])
+        .filter(|before| consecutive(before, previous))
+        .map(|before| &before.statements);
+    compare(
+        &Indicators::compute(&previous.statements, before),
+        &Indicators::compute(&latest.statements, Some(&previous.statements)),
+    )
+}
+
+fn consecutive(a: &StatementsRow, b: &StatementsRow) -> bool {
+    b.fiscal_year.get() == a.fiscal_year.get() + 1
+}
+
+fn compare(previous: &Indicators, latest: &Indicators) -> usize {
+    Indicator::ALL
+        .into_iter()
+        .filter(
+            |&i| match (previous.get(i).value(), latest.get(i).value()) {
+                (Some(p), Some(l)) if i.lower_is_better() => l < p,
+                (Some(p), Some(l)) => l > p,
+                _ => false,
+            },
+        )
+        .count()
+}
+
+/// Points per unit of each signal: data the policy office can change (a JSON object keyed by
+/// [`Signal::id`]; a signal left out keeps its default).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Weights {
+    points: BTreeMap<Signal, f64>,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Self {
+            points: Signal::ALL
+                .iter()
+                .map(|&s| (s, s.default_points()))
+                .collect(),
+        }
+    }
+}
+
+/// Why a weights file was refused.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum WeightsError {
+    #[error("重みの設定が JSON のオブジェクトとして読めません: {0}")]
+    NotJson(String),
+    #[error("重みの設定に未知の項目「{key}」があります。使える項目: {known}")]
+    UnknownSignal { key: String, known: String },
+    #[error("重み「{key}」は 0 以上 100 以下の数で指定してください（{value} が指定されました）")]
+    OutOfRange { key: String, value: f64 },
+}
+
+impl Weights {
+    /// Read weights from JSON, e.g. `{"self_running": 8, "wall_overcome": 4}`.
+    pub fn from_json(text: &str) -> Result<Self, WeightsError> {
+        let given: BTreeMap<String, f64> =
+            serde_json::from_str(text).map_err(|e| WeightsError::NotJson(e.to_string()))?;
+        let mut weights = Self::default();
+        for (key, value) in given {
+            let Some(&signal) = Signal::ALL.iter().find(|s| s.id() == key) else {
+                let known: Vec<&str> = Signal::ALL.iter().map(|s| s.id()).collect();
+                return Err(WeightsError::UnknownSignal {
+                    key,
+                    known: known.join(", "),
+                });
+            };
+            if !(0.0..=100.0).contains(&value) {
+                return Err(WeightsError::OutOfRange { key, value });
+            }
+            weights.points.insert(signal, value);
+        }
+        Ok(weights)
+    }
+
+    pub fn points(&self, signal: Signal) -> f64 {
+        self.points.get(&signal).copied().unwrap_or(0.0)
+    }
+}
+
+/// One kind of evidence that counted toward a score.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Contribution {
+    pub signal: Signal,
+    pub count: u32,
+    pub points: f64,
+}
+
+/// A case's score on one side, with its explanation (largest contribution first).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Score {
+    pub side: Side,
+    pub total: f64,
+    pub contributions: Vec<Contribution>,
+}
+
+/// Score `evidence` on `side` under `weights`.
+pub fn score(evidence: &Evidence, weights: &Weights, side: Side) -> Score {
+    let mut contributions: Vec<Contribution> = evidence
+        .counts
+        .iter()
+        .filter(|(signal, _)| signal.side() == side)
+        .map(|(&signal, &count)| Contribution {
+            signal,
+            count,
+            points: f64::from(count) * weights.points(signal),
+        })
+        .filter(|c| c.points > 0.0)
+        .collect();
+    contributions.sort_by(|a, b| b.points.total_cmp(&a.points).then(a.signal.cmp(&b.signal)));
+    Score {
+        side,
+        total: contributions.iter().map(|c| c.points).sum(),
+        contributions,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use banso_events::domain::event::MeasureOwner;
+    use banso_events::domain::ids::{AgencyId, SupporterId};
+    use banso_events::domain::ids::{CaseId, CompanyId, HandoverId, IssueId, MeasureId};
+    use banso_events::domain::localbench::FinancialStatements;
+    use banso_events::domain::state::{HandoverState, IssueState, MeasureState};
+    use banso_events::domain::values::{Count, FiscalYear, Title, Yen};
+    use banso_events::domain::vocab::{MeasureKind, Priority, Theme, Wall};
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::models::cases::{IssueNotes, MeasureNotes, ReviewNote};
+
+    fn day(text: &str) -> Day {
+        Day::parse(text).unwrap()
+    }
+
+    fn id() -> Uuid {
+        Uuid::now_v7()
+    }
+
+    fn issue(status: IssueStatus, walls: &[Wall], overcome: &[Wall]) -> IssueState {
+        IssueState {
+            title: Title::parse("後継者が決まっていない").unwrap(),
+            cycle: 1,
+            walls: walls.to_vec(),
+            owner_agrees: true,
+            status,
+            overcome: overcome.iter().copied().collect::<BTreeSet<_>>(),
+        }
+    }
+
+    fn measure(status: MeasureStatus, due_on: &str) -> MeasureState {
+        MeasureState {
+            title: Title::parse("月次試算表の作成").unwrap(),
+            cycle: 1,
+            issues: Vec::new(),
+            owner: MeasureOwner::Supporter {
+                supporter_id: SupporterId(id()),
+            },
+            starts_on: day("2025-04-01"),
+            due_on: day(due_on),
+            status,
+            started_on: Some(day("2025-04-01")),
+            kpis: Vec::new(),
+            walls_met: BTreeSet::new(),
+        }
+    }
+
+    fn notes(completed_on: Option<&str>) -> MeasureNotes {
+        MeasureNotes {
+            kind: MeasureKind::ExpertDispatch,
+            description: None,
+            percent: None,
+            stalled_on: None,
+            completed_on: completed_on.map(day),
+            readings: BTreeMap::new(),
+        }
+    }
+
+    fn year(fiscal_year: i64, sales: i64, operating_profit: i64, net_assets: i64) -> StatementsRow {
+        let yen = |n: i64| Yen::new(n).unwrap();
+        StatementsRow {
+            company_id: CompanyId(Uuid::nil()),
+            fiscal_year: FiscalYear::new(fiscal_year).unwrap(),
+            case_id: CaseId(Uuid::nil()),
+            statements: FinancialStatements {
+                sales: yen(sales),
+                operating_profit: yen(operating_profit),
+                depreciation: yen(5_000_000),
+                borrowings: yen(80_000_000),
+                cash_and_deposits: yen(20_000_000),
+                accounts_receivable: yen(30_000_000),
+                notes_receivable: yen(0),
+                inventory: yen(10_000_000),
+                accounts_payable: yen(15_000_000),
+                notes_payable: yen(0),
+                net_assets: yen(net_assets),
+                total_assets: yen(200_000_000),
+                employees: Count::new(20).unwrap(),
+            },
+            corrected: false,
+        }
+    }
+
+    /// 川口精密 after a good year: two issues resolved (three walls overcome), a measure done
+    /// early, a review held on its day, self-running, and a handover that led to a result.
+    fn good_case() -> CaseDoc {
+        let mut doc = CaseDoc::default();
+        let (i1, i2) = (IssueId(id()), IssueId(id()));
+        doc.state.issues.insert(
+            i1,
+            issue(
+                IssueStatus::Resolved,
+                &[Wall::Invisible, Wall::CannotExecute],
+                &[Wall::Invisible, Wall::CannotExecute],
+            ),
+        );
+        doc.state.issues.insert(
+            i2,
+            issue(IssueStatus::Resolved, &[Wall::Lacking], &[Wall::Lacking]),
+        );
+        for (issue_id, closed_on) in [(i1, "2025-09-30"), (i2, "2025-10-15")] {
+            doc.issues.insert(
+                issue_id,
+                IssueNotes {
+                    theme: Theme::Succession,
+                    priority: Priority::High,
+                    description: None,
+                    set_on: day("2025-04-10"),
+                    closed_on: Some(day(closed_on)),
+                },
+            );
+        }
+        let m = MeasureId(id());
+        doc.state
+            .measures
+            .insert(m, measure(MeasureStatus::Completed, "2025-09-30"));
+        doc.measures.insert(m, notes(Some("2025-09-20")));
+        doc.reviews.push(ReviewNote {
+            on: day("2025-07-01"),
+            scheduled_on: Some(day("2025-07-01")),
+            cycle: 1,
+            findings: 1,
+            achieved: 1,
+        });
+        doc.state.self_running_on = Some(day("2025-11-01"));
+        doc.handovers_accepted_on.push(day("2025-08-01"));
+        doc
+    }
+
+    #[test]
+    fn a_good_case_counts_each_kind_of_evidence() {
+        let statements = [
+            year(2023, 300_000_000, 6_000_000, 40_000_000),
+            year(2024, 310_000_000, 9_000_000, 45_000_000),
+        ];
+        let evidence = Evidence::of(&good_case(), &statements, day("2025-11-20"));
+        assert_eq!(evidence.count(Signal::IssueResolved), 2);
+        assert_eq!(evidence.count(Signal::WallOvercome), 3);
+        assert_eq!(evidence.count(Signal::MeasureOnTime), 1);
+        assert_eq!(evidence.count(Signal::ReviewOnSchedule), 1);
+        assert_eq!(evidence.count(Signal::SelfRunning), 1);
+        assert_eq!(evidence.count(Signal::HandoverThenProgress), 1);
+        // Margin, productivity, debt multiple, working-capital period (same working capital
+        // over higher sales) and equity ratio improve; sales growth has no year before 2023.
+        assert_eq!(evidence.count(Signal::IndicatorImproved), 5);
+        for failure in Signal::ALL.iter().filter(|s| s.side() == Side::Failure) {
+            assert_eq!(evidence.count(*failure), 0, "{failure:?}");
+        }
+
+        let good = score(&evidence, &Weights::default(), Side::Good);
+        // 5×3 + 2×2 + 3×3 + 1×2 + 1×1 + 1×5 + 1×3
+        assert_eq!(good.total, 39.0);
+        assert_eq!(good.contributions[0].signal, Signal::IndicatorImproved);
+        assert_eq!(good.contributions[0].points, 15.0);
+        assert_eq!(
+            score(&evidence, &Weights::default(), Side::Failure).total,
+            0.0
+        );
+    }
+
+    #[test]
+    fn a_stopped_case_is_a_failure_candidate_with_its_reasons() {
+        let mut doc = CaseDoc::default();
+        doc.state.issues.insert(
+            IssueId(id()),
+            issue(
+                IssueStatus::Dropped,
+                &[Wall::CannotExecute, Wall::Lacking],
+                &[Wall::CannotExecute],
+            ),
+        );
+        let stalled = MeasureId(id());
+        doc.state
+            .measures
+            .insert(stalled, measure(MeasureStatus::Stalled, "2025-06-30"));
+        doc.measures.insert(stalled, notes(None));
+        doc.state.handovers.insert(
+            HandoverId(id()),
+            HandoverState {
+                from_agency: AgencyId(id()),
+                to_agency: AgencyId(id()),
+                requested_on: day("2025-05-01"),
+                sender_stays: false,
+                status: HandoverStatus::Declined,
+            },
+        );
+        doc.state.closed = Some(ClosingOutcome::Suspended);
+        doc.reviews.push(ReviewNote {
+            on: day("2025-08-20"),
+            scheduled_on: Some(day("2025-07-01")),
+            cycle: 1,
+            findings: 0,
+            achieved: 0,
+        });
+        let evidence = Evidence::of(&doc, &[], day("2025-11-20"));
+        assert_eq!(evidence.count(Signal::MeasureStalled), 1);
+        assert_eq!(evidence.count(Signal::MeasurePastDue), 1);
+        assert_eq!(evidence.count(Signal::WallNeverOvercome), 1);
+        assert_eq!(evidence.count(Signal::HandoverDeclined), 1);
+        assert_eq!(evidence.count(Signal::SupportStopped), 1);
+        assert_eq!(
+            evidence.count(Signal::ReviewOnSchedule),
+            0,
+            "held seven weeks late"
+        );
+        let failure = score(&evidence, &Weights::default(), Side::Failure);
+        assert_eq!(failure.total, 4.0 + 2.0 + 2.0 + 1.0 + 1.0);
+        assert_eq!(failure.contributions[0].signal, Signal::SupportStopped);
+    }
+
+    #[test]
+    fn weights_are_data_the_policy_office_sets() {
+        let evidence = Evidence::of(&good_case(), &[], day("2025-11-20"));
+        let weights = Weights::from_json(r#"{"self_running": 20, "wall_overcome": 0}"#).unwrap();
+        let good = score(&evidence, &weights, Side::Good);
+        assert_eq!(good.contributions[0].signal, Signal::SelfRunning);
+        assert_eq!(good.contributions[0].points, 20.0);
+        assert!(
+            good.contributions
+                .iter()
+                .all(|c| c.signal != Signal::WallOvercome),
+            "a weight of 0 leaves the evidence out of the explanation"
+        );
+        assert_eq!(good.total, 20.0 + 4.0 + 2.0 + 1.0 + 3.0);
+
+        let unknown = Weights::from_json(r#"{"self_runing": 1}"#).unwrap_err();
+        assert!(
+            matches!(&unknown, WeightsError::UnknownSignal { key, .. } if key == "self_runing")
+        );
+        assert!(unknown.to_string().contains("self_running"), "{unknown}");
+        assert_eq!(
+            Weights::from_json(r#"{"issue_resolved": -1}"#).unwrap_err(),
+            WeightsError::OutOfRange {
+                key: "issue_resolved".into(),
+                value: -1.0
+            }
+        );
+        assert!(matches!(
+            Weights::from_json("[1, 2]"),
+            Err(WeightsError::NotJson(_))
+        ));
+    }
+
+    #[test]
+    fn statements_of_years_apart_are_not_compared() {
+        let statements = [
+            year(2021, 300_000_000, 6_000_000, 40_000_000),
+            year(2024, 310_000_000, 9_000_000, 45_000_000),
+        ];
+        let evidence = Evidence::of(&CaseDoc::default(), &statements, day("2025-11-20"));
+        assert_eq!(evidence.count(Signal::IndicatorImproved), 0);
+    }
+}
