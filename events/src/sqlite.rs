@@ -118,7 +118,10 @@ impl SqliteStore {
         let mut writer = SqliteConnection::connect_with(&options).await?;
         migrate::sqlite(&mut writer).await?;
 
+        // A connection to a local file does not go stale: no ping before each use (a ping is
+        // a round trip to the connection's thread, as dear as a small query).
         let reads = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(config.read_connections.max(1))
             .connect_with(options.pragma("query_only", "true"))
             .await?;

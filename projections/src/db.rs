@@ -62,7 +62,10 @@ impl ReadDb {
         } else {
             (Dialect::Postgres, url.to_owned())
         };
+        // A connection to a local SQLite file does not go stale: no ping before each use (a
+        // ping is a round trip to the connection's thread, as dear as a small query).
         let mut options = AnyPoolOptions::new()
+            .test_before_acquire(dialect == Dialect::Postgres)
             .max_connections(if dialect == Dialect::Sqlite { 8 } else { 16 })
             .acquire_timeout(Duration::from_secs(10));
         if dialect == Dialect::Sqlite {

@@ -37,6 +37,9 @@ const REBUILD_BATCH: usize = 10_000;
 /// Cases a rebuild folds in memory before it writes them out. A case with events all over
 /// the store is then written once rather than once per batch; each costs a few kilobytes.
 pub const REBUILD_HOLD: usize = 200_000;
+/// How often waiters for a position read the checkpoints from the database (see
+/// [`ReadModels::wait_for`]).
+const LOOK_AGAIN: Duration = Duration::from_millis(25);
 /// How often an idle runner looks for a generation switched by a rebuild elsewhere.
 const IDLE_CHECK: Duration = Duration::from_secs(1);
 
@@ -48,6 +51,8 @@ pub struct ReadModels {
 }
 
 struct Shared {
+    /// When a waiter last read the checkpoints from the database.
+    last_look: Mutex<Instant>,
     /// Agencies and supporters as last read (see [`DirectoryCache`]).
     directory: Mutex<DirectoryCache>,
     /// The active generation of each projection, as last seen.
@@ -73,6 +78,7 @@ impl ReadModels {
             db,
             shared: Arc::new(Shared {
                 directory: Mutex::default(),
+                last_look: Mutex::new(Instant::now()),
                 generations: RwLock::new([1; Projection::ALL.len()]),
                 progress: watch::channel(Position::START).0,
             }),
@@ -90,6 +96,17 @@ impl ReadModels {
 
     pub fn pool(&self) -> &sqlx::AnyPool {
         self.db.pool()
+    }
+
+    /// Whether this waiter should read the checkpoints (none did in the last [`LOOK_AGAIN`]).
+    fn my_turn_to_look(&self) -> bool {
+        let mut last = self.shared.last_look.lock().expect("not poisoned");
+        if last.elapsed() >= LOOK_AGAIN {
+            *last = Instant::now();
+            true
+        } else {
+            false
+        }
     }
 
     pub(crate) fn directory_cache(&self) -> MutexGuard<'_, DirectoryCache> {
@@ -219,11 +236,12 @@ impl ReadModels {
                 });
             }
             // Another server's runner may have done the work: look in the database now and
-            // then, and otherwise wake on this process's runner.
-            let pause = Duration::from_millis(25).min(timeout - waited);
+            // then (one waiter for all of them), and otherwise wake on this process's runner.
+            let pause = LOOK_AGAIN.min(timeout - waited);
             if tokio::time::timeout(pause, progress.changed())
                 .await
                 .is_err()
+                && self.my_turn_to_look()
             {
                 self.refresh().await?;
             }

@@ -7,9 +7,12 @@
 //! `"personal"` key ([`PersonalData`]). Every type is at schema version 1; a change of shape
 //! needs a new version and an upcaster (`tests/golden/events.json` makes such a change visible).
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
 
 use super::ids::{
     AgencyId, CaseId, CompanyId, DialogueId, HandoverId, IssueId, KpiId, MeasureId, PersonId,
@@ -486,14 +489,63 @@ impl Event for Envelope {
     }
 
     fn from_payload(event_type: &str, payload: &str) -> Result<Self, serde_json::Error> {
-        let mut fields: Map<String, Value> = serde_json::from_str(payload)?;
-        let personal = match fields.remove(PERSONAL_KEY) {
-            Some(value) => serde_json::from_value(value)?,
+        // {"IssueSet": {...fields}} as text, parsed once into the event (no JSON tree between).
+        let (fields, personal) = split_personal(payload)?;
+        let tagged = format!("{{{}:{fields}}}", serde_json::to_string(event_type)?);
+        let event = serde_json::from_str(&tagged)?;
+        let personal = match personal {
+            Some(raw) => serde_json::from_str(raw)?,
             None => PersonalData::new(),
         };
-        let mut tagged = Map::with_capacity(1);
-        tagged.insert(event_type.to_owned(), Value::Object(fields));
-        let event = serde_json::from_value(Value::Object(tagged))?;
         Ok(Self { event, personal })
+    }
+}
+
+/// A stored payload split into its fields without the `"personal"` key (a JSON object, keys in
+/// sorted order) and the text of the personal data, if any. The values are copied as they are,
+/// not parsed.
+pub fn split_personal(payload: &str) -> Result<(String, Option<&str>), serde_json::Error> {
+    let fields: BTreeMap<Cow<'_, str>, &RawValue> = serde_json::from_str(payload)?;
+    let mut out = String::with_capacity(payload.len());
+    let mut personal = None;
+    out.push('{');
+    for (key, value) in fields {
+        if key == PERSONAL_KEY {
+            personal = Some(value.get());
+            continue;
+        }
+        if out.len() > 1 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(key.as_ref())?);
+        out.push(':');
+        out.push_str(value.get());
+    }
+    out.push('}');
+    Ok((out, personal))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_personal;
+
+    #[test]
+    fn the_personal_key_is_split_off_and_the_rest_copied_as_it_is() {
+        let payload = r#"{"summary":"社長と面談\n\"後継者\"の件","personal":{"p1":{"name":"川口 一郎"}},"amount":1.50,"on":"2025-11-20"}"#;
+        let (fields, personal) = split_personal(payload).unwrap();
+        assert_eq!(
+            fields,
+            r#"{"amount":1.50,"on":"2025-11-20","summary":"社長と面談\n\"後継者\"の件"}"#
+        );
+        assert_eq!(personal, Some(r#"{"p1":{"name":"川口 一郎"}}"#));
+        assert!(!fields.contains("川口"));
+
+        let (fields, personal) = split_personal(r#"{"a":[1,{"personal":2}]}"#).unwrap();
+        assert_eq!(
+            fields, r#"{"a":[1,{"personal":2}]}"#,
+            "only the top-level key"
+        );
+        assert_eq!(personal, None);
+        assert!(split_personal("[1]").is_err());
     }
 }

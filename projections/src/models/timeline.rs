@@ -4,15 +4,11 @@
 //! Personal data never enters this table: the entry's detail is the event payload without its
 //! `"personal"` key, so forgetting a person needs no change here.
 
-use banso_events::domain::event::DomainEvent;
+use banso_events::domain::event::{DomainEvent, split_personal};
 use banso_events::domain::ids::{AgencyId, CaseId, SupporterId};
 use banso_events::domain::values::Day;
 use banso_events::{Position, RecordedEvent};
-use std::borrow::Cow;
-use std::collections::BTreeMap;
-
 use serde_json::Value;
-use serde_json::value::RawValue;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -115,24 +111,11 @@ fn rfc3339(recorded: &RecordedEvent) -> String {
         .unwrap_or_default()
 }
 
-/// What the timeline keeps of a stored payload: the object without its `"personal"` key. The
-/// values are copied as they are, not parsed; keys come out in sorted order.
+/// What the timeline keeps of a stored payload: the object without its `"personal"` key.
 fn stored_detail(payload: &str) -> String {
-    let Ok(fields) = serde_json::from_str::<BTreeMap<Cow<'_, str>, &RawValue>>(payload) else {
-        return "null".to_owned();
-    };
-    let mut out = String::with_capacity(payload.len());
-    out.push('{');
-    for (key, value) in fields.iter().filter(|(key, _)| *key != "personal") {
-        if out.len() > 1 {
-            out.push(',');
-        }
-        out.push_str(&Value::from(key.as_ref()).to_string());
-        out.push(':');
-        out.push_str(value.get());
-    }
-    out.push('}');
-    out
+    split_personal(payload)
+        .map(|(fields, _)| fields)
+        .unwrap_or_else(|_| "null".to_owned())
 }
 
 impl TimelineEntry {
