@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::graphql::{
-    BRIEF_RESULT, Call, Gql, GqlError, World, discovery, handover_request, id, issue_token,
-    open_case, timeline,
+    BRIEF_RESULT, Call, Gql, GqlError, World, discovery, handover_request, id,
+    issue_supporter_token, open_case, timeline,
 };
 use crate::helpers::{both_backends, metric, run_banso, spawn_app};
 
@@ -359,18 +359,12 @@ async fn missing_invalid_and_revoked_tokens_are_unauthenticated_at_once(backend:
 
     // A second token of 佐藤 美咲, used, then revoked with the CLI while the server runs.
     let hub = &world.hub;
-    let (token, token_id) = issue_token(
+    let (token, token_id) = issue_supporter_token(
         &world.database_url,
-        &[
-            "--agency",
-            &hub.agency.to_string(),
-            "--supporter",
-            &hub.id.to_string(),
-            "--role",
-            "hub_supporter",
-            "--label",
-            "e2e: laptop",
-        ],
+        hub.agency,
+        hub.id,
+        "hub_supporter",
+        "e2e: laptop",
     )
     .await;
     let laptop = Gql::new(app.addr, Some(&token));

@@ -269,6 +269,30 @@ pub struct World {
 }
 
 /// `banso token issue ARGS` against `database_url`: the token and its id.
+/// A supporter's token, issued by the CLI: the token and its id.
+pub async fn issue_supporter_token(
+    database_url: &str,
+    agency: Uuid,
+    supporter: Uuid,
+    role: &str,
+    label: &str,
+) -> (String, Uuid) {
+    issue_token(
+        database_url,
+        &[
+            "--agency",
+            &agency.to_string(),
+            "--supporter",
+            &supporter.to_string(),
+            "--role",
+            role,
+            "--label",
+            label,
+        ],
+    )
+    .await
+}
+
 pub async fn issue_token(database_url: &str, args: &[&str]) -> (String, Uuid) {
     let mut argv = vec!["token", "issue", "--database-url", database_url];
     argv.extend_from_slice(args);
@@ -425,20 +449,8 @@ impl World {
             );
             // The token is issued by the CLI while the server runs on the same database.
             let label = format!("e2e: {name}");
-            let (token, token_id) = issue_token(
-                &url,
-                &[
-                    "--agency",
-                    &agency.to_string(),
-                    "--supporter",
-                    &supporter_id.to_string(),
-                    "--role",
-                    role_id,
-                    "--label",
-                    &label,
-                ],
-            )
-            .await;
+            let (token, token_id) =
+                issue_supporter_token(&url, agency, supporter_id, role_id, &label).await;
             let api = Gql::new(app.addr, Some(&token));
             let me = api
                 .data("{ me { kind supporterId agencyId role } }", json!({}))

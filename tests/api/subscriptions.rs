@@ -5,7 +5,9 @@ use banso_events::Backend;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::graphql::{Gql, World, Ws, handover_request, issue_token, open_case, timeline};
+use crate::graphql::{
+    Gql, World, Ws, handover_request, issue_supporter_token, open_case, timeline,
+};
 use crate::helpers::{both_backends, run_banso, spawn_app};
 
 both_backends!(
@@ -393,18 +395,12 @@ async fn a_subscription_stops_delivering_once_its_token_is_revoked(backend: Back
     let world = World::create(&app).await;
     let hub = &world.hub;
     open_case(&world, CASE, COMPANY).await;
-    let (token, token_id) = issue_token(
+    let (token, token_id) = issue_supporter_token(
         &world.database_url,
-        &[
-            "--agency",
-            &hub.agency.to_string(),
-            "--supporter",
-            &hub.id.to_string(),
-            "--role",
-            "hub_supporter",
-            "--label",
-            "e2e: tablet",
-        ],
+        hub.agency,
+        hub.id,
+        "hub_supporter",
+        "e2e: tablet",
     )
     .await;
     let tablet = Gql::new(app.addr, Some(&token));

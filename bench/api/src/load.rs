@@ -163,6 +163,17 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Count an answer as a success or a failure (keeping the first failure's description).
+    fn count_answer(&mut self, status: u16, body: &[u8]) {
+        if succeeded(status, body) {
+            self.ok += 1;
+        } else {
+            self.failed += 1;
+            self.first_error
+                .get_or_insert_with(|| describe(status, body));
+        }
+    }
+
     pub fn rps(&self) -> f64 {
         if self.seconds > 0.0 {
             self.ok as f64 / self.seconds
@@ -263,13 +274,7 @@ pub async fn open_loop(
                         let done = Instant::now();
                         out.latencies.push((done - due).as_micros() as u64);
                         last = last.max(done);
-                        if succeeded(status, &body) {
-                            out.ok += 1;
-                        } else {
-                            out.failed += 1;
-                            out.first_error
-                                .get_or_insert_with(|| describe(status, &body));
-                        }
+                        out.count_answer(status, &body);
                     }
                     Err(e) => {
                         out.failed += 1;
@@ -341,13 +346,7 @@ pub async fn closed_loop(
                         if counted {
                             out.sent += 1;
                             out.latencies.push((done - sent).as_micros() as u64);
-                            if succeeded(status, &body) {
-                                out.ok += 1;
-                            } else {
-                                out.failed += 1;
-                                out.first_error
-                                    .get_or_insert_with(|| describe(status, &body));
-                            }
+                            out.count_answer(status, &body);
                         }
                     }
                     Err(e) => {

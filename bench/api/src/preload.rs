@@ -29,20 +29,7 @@ use crate::dataset::{self, ChunkOut, Shape};
 /// Bumped whenever the generator changes what it writes: older databases are then rebuilt.
 pub const GENERATOR_VERSION: u32 = 2;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-impl Backend {
-    pub fn name(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "sqlite",
-            Backend::Postgres => "postgres",
-        }
-    }
-}
+pub use banso_events::Backend;
 
 /// What was loaded, kept beside the database.
 #[derive(Clone, Debug, Serialize, Deserialize)]
