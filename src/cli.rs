@@ -1,9 +1,13 @@
 //! The command line: subcommands and flags, each flag also readable from a `BANSO_*` variable.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use clap::builder::BoolishValueParser;
 use clap::{ArgAction, Args, Parser, Subcommand};
+
+use banso_projections::practice::Weights;
+use banso_projections::statistics::MinCompanies;
 
 use crate::config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, DatabaseSettings, ServerSettings};
 
@@ -182,9 +186,38 @@ pub struct ServeArgs {
     )]
     max_complexity: usize,
 
+    /// A JSON file of the policy office's weights for scoring good-practice and failure
+    /// candidates, keyed by signal id (e.g. {"self_running": 8}); signals left out keep their
+    /// default points (see the query practiceSignals).
+    #[arg(
+        long,
+        env = "BANSO_PRACTICE_WEIGHTS",
+        value_name = "FILE",
+        value_parser = weights_file
+    )]
+    practice_weights: Option<Weights>,
+
+    /// The fewest distinct companies a policy statistic may be built from: any figure built
+    /// from fewer is suppressed (秘匿), so that no company can be singled out. At least 1.
+    #[arg(
+        long,
+        env = "BANSO_STATS_MIN_COMPANIES",
+        default_value_t = MinCompanies::DEFAULT,
+        value_name = "N"
+    )]
+    stats_min_companies: MinCompanies,
+
     /// Load the demo data set first and print tokens to try it with.
     #[arg(long)]
     pub demo: bool,
+}
+
+/// Read and check a weights file when the command line is parsed, so that a bad file stops
+/// the server before it starts, with the file's problem in the message.
+fn weights_file(path: &str) -> Result<Weights, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("重みの設定ファイル {path} を読めません: {e}"))?;
+    Weights::from_json(&text).map_err(|e| format!("{path}: {e}"))
 }
 
 impl From<DatabaseArgs> for DatabaseSettings {
@@ -208,6 +241,8 @@ impl ServeArgs {
                 introspection: self.introspection && !self.no_introspection,
             },
             demo: self.demo,
+            weights: Arc::new(self.practice_weights.unwrap_or_default()),
+            stats_min_companies: self.stats_min_companies,
         };
         (self.database.into(), server)
     }
@@ -243,8 +278,62 @@ mod tests {
     }
 
     #[test]
+    fn practice_weights_come_from_a_checked_file() {
+        let dir = std::env::temp_dir().join(format!("banso-weights-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.json");
+        std::fs::write(&good, r#"{"self_running": 9}"#).unwrap();
+        let settings = serve(&["--practice-weights", good.to_str().unwrap()]);
+        assert_eq!(
+            settings
+                .weights
+                .points(banso_projections::practice::Signal::SelfRunning),
+            9.0
+        );
+        let bad = dir.join("bad.json");
+        std::fs::write(&bad, r#"{"self_runing": 9}"#).unwrap();
+        let error = Cli::try_parse_from([
+            "banso",
+            "serve",
+            "--practice-weights",
+            bad.to_str().unwrap(),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("self_runing"), "{error}");
+        assert!(
+            error.contains("self_running"),
+            "lists the valid keys: {error}"
+        );
+        let missing =
+            Cli::try_parse_from(["banso", "serve", "--practice-weights", "/nonexistent.json"])
+                .unwrap_err()
+                .to_string();
+        assert!(missing.contains("読めません"), "{missing}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
     fn bind_accepts_port_zero_and_rejects_host_names() {
         assert_eq!(serve(&["--bind", "127.0.0.1:0"]).bind.port(), 0);
         assert!(Cli::try_parse_from(["banso", "serve", "--bind", "example.org:80"]).is_err());
+    }
+
+    #[test]
+    fn the_statistics_minimum_is_five_unless_set_and_at_least_one() {
+        assert_eq!(serve(&[]).stats_min_companies.get(), 5);
+        assert_eq!(
+            serve(&["--stats-min-companies", "1"])
+                .stats_min_companies
+                .get(),
+            1
+        );
+        for bad in ["0", "-2", "five"] {
+            let flag = format!("--stats-min-companies={bad}");
+            let error = Cli::try_parse_from(["banso", "serve", &flag])
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("at least 1"), "{bad}: {error}");
+        }
     }
 }

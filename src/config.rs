@@ -71,6 +71,11 @@ pub struct ServerSettings {
     pub limits: banso_graphql::Limits,
     /// Load the demo data set before serving.
     pub demo: bool,
+    /// The policy office's weights for scoring good-practice candidates.
+    pub weights: std::sync::Arc<banso_projections::practice::Weights>,
+    /// The fewest distinct companies a policy statistic may be built from before it is
+    /// suppressed (`--stats-min-companies`, `BANSO_STATS_MIN_COMPANIES`; at least 1, default 5).
+    pub stats_min_companies: banso_projections::statistics::MinCompanies,
 }
 
 impl ServerSettings {
@@ -83,6 +88,8 @@ impl ServerSettings {
             max_batch: 10,
             limits: banso_graphql::Limits::default(),
             demo: false,
+            weights: std::sync::Arc::default(),
+            stats_min_companies: banso_projections::statistics::MinCompanies::DEFAULT,
         }
     }
 }

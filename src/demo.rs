@@ -420,6 +420,12 @@ fn action(command: &Command) -> &'static str {
         ReopenCase { .. } => "案件の再開",
         NominateGoodPractice { .. } => "好事例候補への推薦",
         RecordFailureCase { .. } => "失敗事例としての記録",
+        NominateExample { .. } => "事例候補への選定",
+        ReviewExample { .. } => "事例候補の審査",
+        AnswerExampleQuestions { .. } => "審査の質問への回答",
+        DraftExample { .. } => "事例原稿の作成",
+        PublishExample { .. } => "事例の公開",
+        WithdrawExample { .. } => "事例の公開取下げ",
     }
 }
 

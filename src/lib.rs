@@ -340,6 +340,8 @@ pub fn app_state(store: EventStore, read: ReadModels, settings: &ServerSettings)
         lifecycle: Lifecycle::new(store.clone()),
         read: read.clone(),
         today: Arc::new(clock::today_in_japan),
+        weights: settings.weights.clone(),
+        stats_min_companies: settings.stats_min_companies,
     };
     Arc::new(AppState {
         schema: banso_graphql::schema(services, settings.limits),

@@ -62,6 +62,11 @@ pub struct Services {
     pub lifecycle: Lifecycle,
     pub read: banso_projections::ReadModels,
     pub today: Today,
+    /// The policy office's weights for scoring good-practice and failure candidates.
+    pub weights: Arc<banso_projections::practice::Weights>,
+    /// The fewest distinct companies a policy statistic may be built from before it is
+    /// suppressed (秘匿); queries may only raise it.
+    pub stats_min_companies: banso_projections::statistics::MinCompanies,
 }
 
 /// The principal of this request, or `UNAUTHENTICATED`.

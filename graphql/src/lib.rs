@@ -12,7 +12,9 @@ mod context;
 mod error;
 mod mutation;
 mod objects;
+mod practice;
 mod query;
+mod statistics;
 mod subscription;
 mod vocab;
 
@@ -50,7 +52,7 @@ impl Default for Limits {
 
 /// The schema, with `services` in its data for the resolvers.
 pub fn schema(services: Services, limits: Limits) -> BansoSchema {
-    let builder = Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
+    let builder = Schema::build(QueryRoot::default(), MutationRoot, SubscriptionRoot)
         .data(services)
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity);
@@ -64,7 +66,7 @@ pub fn schema(services: Services, limits: Limits) -> BansoSchema {
 
 /// The schema's SDL, as committed in `graphql/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
+    Schema::build(QueryRoot::default(), MutationRoot, SubscriptionRoot)
         .finish()
         .sdl()
 }

@@ -1,7 +1,7 @@
 //! The query root: the read models, as the signed-in principal may see them.
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, InputObject, MergedObject, Object, Result, SimpleObject};
 use banso_events::domain::ids::{AgencyId, CaseId, CompanyId, SupporterId};
 use banso_events::domain::japan::{Industry, Prefecture};
 use banso_projections::models::cases::{CaseFilter, CaseOrder, CaseRow, cursor_of};
@@ -17,8 +17,18 @@ use crate::objects::{
 };
 use crate::vocab::{Stage, Theme, Wall};
 
-/// The entry point of every query.
-pub struct QueryRoot;
+/// The entry point of every query: the case work of supporters ([`CaseQuery`]), and the policy
+/// office's views (good practice, statistics), each in its own module.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(
+    CaseQuery,
+    crate::practice::PracticeQuery,
+    crate::statistics::StatisticsQuery,
+);
+
+/// Cases, their timelines, boards, inboxes and the directory, as supporters see them.
+#[derive(Default)]
+pub struct CaseQuery;
 
 /// The agency whose cases the principal may see, or the outsider's `FORBIDDEN`.
 fn case_agency(ctx: &Context<'_>) -> Result<AgencyId> {
@@ -126,7 +136,7 @@ fn filter_of(input: CaseFilterInput, agency: AgencyId) -> Result<CaseFilter> {
 
 /// The entry point of every query (クエリ).
 #[Object]
-impl QueryRoot {
+impl CaseQuery {
     /// Who is signed in (ログイン中の利用者).
     async fn me(&self, ctx: &Context<'_>) -> Result<Me> {
         Ok(match principal(ctx)? {

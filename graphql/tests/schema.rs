@@ -47,6 +47,8 @@ impl TempStore {
             lifecycle: Lifecycle::new(self.store.clone()),
             read: self.read.clone(),
             today: Arc::new(|| Day::parse("2025-11-20").unwrap()),
+            weights: Default::default(),
+            stats_min_companies: Default::default(),
         };
         schema(services, Limits::default())
     }

@@ -19,7 +19,7 @@ pub enum ReadError {
         error: serde_json::Error,
     },
     #[error(
-        "unknown read model `{0}`; the read models are: directory, cases, timeline, handovers, benchmarks"
+        "unknown read model `{0}`; the read models are: directory, cases, timeline, handovers, benchmarks, examples"
     )]
     UnknownProjection(String),
     #[error(

@@ -15,6 +15,8 @@ pub mod practice;
 mod projection;
 mod rows;
 mod runner;
+pub mod statistics;
+pub mod writeup;
 
 pub use db::{Dialect, ReadDb, read_url_for};
 pub use error::ReadError;

@@ -3,24 +3,28 @@
 //! weights need no rebuild; each score carries its explanation, one [`Contribution`] per kind
 //! of evidence that counted.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
+use banso_events::domain::ids::{AgencyId, CaseId, CompanyId};
+use banso_events::domain::japan::{Industry, Prefecture};
 use banso_events::domain::localbench::{Indicator, Indicators};
 use banso_events::domain::values::Day;
-use banso_events::domain::vocab::{ClosingOutcome, HandoverStatus, IssueStatus, MeasureStatus};
+use banso_events::domain::vocab::{
+    AgencyKind, ClosingOutcome, ExampleStatus, HandoverStatus, IssueStatus, MeasureStatus, Stage,
+    Theme, Wall,
+};
 use serde::{Deserialize, Serialize};
+use sqlx::Row;
 
+use crate::error::ReadError;
 use crate::models::benchmarks::StatementsRow;
-use crate::models::cases::CaseDoc;
+use crate::models::cases::{CASE_COLUMNS, CaseDoc, case_row};
+use crate::projection::Projection;
+use crate::runner::ReadModels;
 
-/// Which way a piece of evidence points.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Side {
-    /// A candidate for the good-practice catalogue (好事例).
-    Good,
-    /// A candidate failure case (失敗事例), which the policy office wants as much.
-    Failure,
-}
+/// Which way a piece of evidence points: toward the good-practice catalogue (好事例) or the
+/// failure cases (失敗事例), which the policy office wants as much.
+pub use banso_events::domain::vocab::ExampleSide as Side;
 
 macro_rules! signals {
     ($($variant:ident = ($id:literal, $side:ident, $points:literal, $label:literal),)*) => {
@@ -331,8 +335,193 @@ pub fn score(evidence: &Evidence, weights: &Weights, side: Side) -> Score {
     }
 }
 
+/// Which cases to consider. Every field given narrows the list.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CandidateFilter {
+    /// Only cases with an issue (open or not) of this theme.
+    pub theme: Option<Theme>,
+    /// Only cases where this wall was met (on an issue or a stalled measure).
+    pub wall: Option<Wall>,
+    pub industry: Option<Industry>,
+    pub prefecture: Option<Prefecture>,
+    /// The kind of agency holding the case.
+    pub agency_kind: Option<AgencyKind>,
+    /// Only cases active on or after this day (their last activity).
+    pub from: Option<Day>,
+    /// Only cases discovered on or before this day.
+    pub to: Option<Day>,
+    /// Only the cases this agency may see (`None`: all, for the policy office).
+    pub visible_to: Option<AgencyId>,
+}
+
+/// A case scored as a candidate, with what the policy office may read of it: no company
+/// name, no person, no free text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    pub case_id: CaseId,
+    pub industry: Option<Industry>,
+    pub prefecture: Option<Prefecture>,
+    pub agency_id: AgencyId,
+    pub agency_name: Option<String>,
+    pub agency_kind: Option<AgencyKind>,
+    pub stage: Stage,
+    pub themes: Vec<Theme>,
+    pub walls: Vec<Wall>,
+    pub discovered_on: Option<Day>,
+    pub last_activity_on: Option<Day>,
+    pub score: Score,
+    /// Where the case stands in review, if it was nominated.
+    pub example_status: Option<ExampleStatus>,
+}
+
+/// Every theme of the case's issues, in vocabulary order.
+pub fn themes_of(doc: &CaseDoc) -> Vec<Theme> {
+    let themes: BTreeSet<Theme> = doc.issues.values().map(|i| i.theme).collect();
+    themes.into_iter().collect()
+}
+
+/// Every wall the case met: on its issues and on its measures' stalls.
+pub fn walls_of(doc: &CaseDoc) -> Vec<Wall> {
+    let walls: BTreeSet<Wall> = doc
+        .state
+        .issues
+        .values()
+        .flat_map(|i| i.walls.iter().copied())
+        .chain(
+            doc.state
+                .measures
+                .values()
+                .flat_map(|m| m.walls_met.iter().copied()),
+        )
+        .collect();
+    walls.into_iter().collect()
+}
+
+/// Cases read per query round trip while scoring.
+const CANDIDATE_CHUNK: i64 = 500;
+
+impl ReadModels {
+    /// The cases matching `filter` with a positive score on `side` under `weights` as of
+    /// `today`, best first (ties by case id). Scores are computed here, on reading, from each
+    /// case's document and its company's statements, so changed weights need no rebuild. The
+    /// cost grows with the cases the filter leaves: see the README's figures.
+    pub async fn candidates(
+        &self,
+        filter: &CandidateFilter,
+        side: Side,
+        weights: &Weights,
+        today: Day,
+    ) -> Result<Vec<Candidate>, ReadError> {
+        let cases = self.table(Projection::Cases, "rm_cases");
+        let access = self.table(Projection::Cases, "rm_case_access");
+        let agencies = self.table(Projection::Directory, "rm_agencies");
+        let examples = self.table(Projection::Examples, "rm_examples");
+        let mut from = format!("{cases} c");
+        if filter.visible_to.is_some() {
+            from.push_str(&format!(
+                " JOIN {access} a ON a.case_id = c.case_id AND a.agency_id = $7"
+            ));
+        }
+        let sql = format!(
+            "SELECT {CASE_COLUMNS}, c.discovered_on, c.last_activity_on,
+                 ag.kind AS agency_kind, ag.name AS agency_name, e.status AS example_status
+             FROM {from}
+             LEFT JOIN {agencies} ag ON ag.agency_id = c.holder
+             LEFT JOIN {examples} e ON e.case_id = c.case_id
+             WHERE c.case_id > $1
+               AND ($2 = '' OR c.industry = $2)
+               AND ($3 = '' OR c.prefecture = $3)
+               AND ($4 = '' OR ag.kind = $4)
+               AND ($5 = '' OR c.last_activity_on >= $5)
+               AND ($6 = '' OR c.discovered_on <= $6)
+             ORDER BY c.case_id LIMIT {CANDIDATE_CHUNK}"
+        );
+        let text = |value: Option<String>| value.unwrap_or_default();
+        let mut found = Vec::new();
+        let mut after = String::new();
+        loop {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(after.clone())
+                .bind(text(filter.industry.map(|i| i.code().to_string())))
+                .bind(text(filter.prefecture.map(|p| p.name().to_owned())))
+                .bind(text(filter.agency_kind.map(|k| k.id().to_owned())))
+                .bind(text(filter.from.map(|d| d.to_string())))
+                .bind(text(filter.to.map(|d| d.to_string())));
+            if let Some(agency) = filter.visible_to {
+                query = query.bind(agency.0.to_string());
+            }
+            let rows = query.fetch_all(self.pool()).await?;
+            let Some(last) = rows.last() else { break };
+            after = last.try_get("case_id")?;
+            let mut chunk = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let case = case_row(row)?;
+                let themes = themes_of(&case.doc);
+                let walls = walls_of(&case.doc);
+                if filter.theme.is_some_and(|t| !themes.contains(&t))
+                    || filter.wall.is_some_and(|w| !walls.contains(&w))
+                {
+                    continue;
+                }
+                let kind: Option<String> = row.try_get("agency_kind")?;
+                let status: Option<String> = row.try_get("example_status")?;
+                chunk.push((
+                    case,
+                    themes,
+                    walls,
+                    crate::models::day(row.try_get("discovered_on")?),
+                    crate::models::day(row.try_get("last_activity_on")?),
+                    kind.and_then(|k| vocab_id(&k)),
+                    row.try_get::<Option<String>, _>("agency_name")?,
+                    status.and_then(|s| vocab_id(&s)),
+                ));
+            }
+            let companies: Vec<CompanyId> = chunk.iter().map(|c| c.0.company_id).collect();
+            let statements = self.statements_of(&companies).await?;
+            for (case, themes, walls, discovered_on, last_activity_on, kind, name, status) in chunk
+            {
+                let years = statements.get(&case.company_id).map_or(&[][..], |v| &v[..]);
+                let score = score(&Evidence::of(&case.doc, years, today), weights, side);
+                if score.total <= 0.0 {
+                    continue;
+                }
+                found.push(Candidate {
+                    case_id: case.case_id,
+                    industry: case.industry,
+                    prefecture: case.prefecture,
+                    agency_id: case.holder,
+                    agency_name: name,
+                    agency_kind: kind,
+                    stage: case.stage,
+                    themes,
+                    walls,
+                    discovered_on,
+                    last_activity_on,
+                    score,
+                    example_status: status,
+                });
+            }
+            if rows.len() < CANDIDATE_CHUNK as usize {
+                break;
+            }
+        }
+        found.sort_by(|a, b| {
+            b.score
+                .total
+                .total_cmp(&a.score.total)
+                .then(a.case_id.0.cmp(&b.case_id.0))
+        });
+        Ok(found)
+    }
+}
+
+/// A vocabulary value from its stored id.
+fn vocab_id<T: serde::de::DeserializeOwned>(id: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(id.to_owned())).ok()
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::BTreeSet;
 
     use banso_events::domain::event::MeasureOwner;
@@ -394,7 +583,14 @@ mod tests {
         }
     }
 
-    fn year(fiscal_year: i64, sales: i64, operating_profit: i64, net_assets: i64) -> StatementsRow {
+    /// A year's statements with the given sales, operating profit and net assets (the rest
+    /// fixed), for tests here and in `writeup`.
+    pub(crate) fn year(
+        fiscal_year: i64,
+        sales: i64,
+        operating_profit: i64,
+        net_assets: i64,
+    ) -> StatementsRow {
         let yen = |n: i64| Yen::new(n).unwrap();
         StatementsRow {
             company_id: CompanyId(Uuid::nil()),

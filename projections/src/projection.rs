@@ -50,15 +50,18 @@ pub enum Projection {
     Handovers,
     /// Financial statements by company and fiscal year: the Local Benchmark history.
     Benchmarks,
+    /// Collected cases: nominations, reviews, drafts and the published catalogue.
+    Examples,
 }
 
 impl Projection {
-    pub const ALL: [Projection; 5] = [
+    pub const ALL: [Projection; 6] = [
         Projection::Directory,
         Projection::Cases,
         Projection::Timeline,
         Projection::Handovers,
         Projection::Benchmarks,
+        Projection::Examples,
     ];
 
     pub fn name(self) -> &'static str {
@@ -68,6 +71,7 @@ impl Projection {
             Projection::Timeline => "timeline",
             Projection::Handovers => "handovers",
             Projection::Benchmarks => "benchmarks",
+            Projection::Examples => "examples",
         }
     }
 
@@ -89,6 +93,7 @@ impl Projection {
             Projection::Timeline => models::timeline::TABLES,
             Projection::Handovers => models::handovers::TABLES,
             Projection::Benchmarks => models::benchmarks::TABLES,
+            Projection::Examples => models::examples::TABLES,
         }
     }
 
@@ -120,6 +125,7 @@ impl Projection {
             Projection::Timeline => models::timeline::apply(tx, generation, items).await,
             Projection::Handovers => models::handovers::apply(tx, generation, items).await,
             Projection::Benchmarks => models::benchmarks::apply(tx, generation, items).await,
+            Projection::Examples => models::examples::apply(tx, generation, items).await,
         }
     }
 

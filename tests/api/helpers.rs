@@ -132,7 +132,12 @@ impl Drop for TestDatabase {
 /// The `banso` binary, deaf to any `BANSO_*` settings of the environment running the tests.
 pub fn banso() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_banso"));
-    for var in ["BANSO_DATABASE_URL", "BANSO_BIND", "BANSO_GRAPHIQL"] {
+    for var in [
+        "BANSO_DATABASE_URL",
+        "BANSO_BIND",
+        "BANSO_GRAPHIQL",
+        "BANSO_STATS_MIN_COMPANIES",
+    ] {
         command.env_remove(var);
     }
     command.kill_on_drop(true);
@@ -178,6 +183,12 @@ pub async fn spawn_app_with(
     env: &[(&str, &str)],
 ) -> Option<TestApp> {
     let database = TestDatabase::new(backend).await?;
+    Some(spawn_app_on(database, args, env).await)
+}
+
+/// `banso serve` on `database` (which may hold data already), with extra flags and environment
+/// variables.
+pub async fn spawn_app_on(database: TestDatabase, args: &[&str], env: &[(&str, &str)]) -> TestApp {
     let mut command = banso();
     command
         .args([
@@ -194,11 +205,11 @@ pub async fn spawn_app_with(
         .stderr(Stdio::piped());
     let mut server = ServerProcess::spawn(command);
     let addr = server.wait_until_listening().await;
-    Some(TestApp {
+    TestApp {
         addr,
         database,
         server,
-    })
+    }
 }
 
 impl TestApp {
@@ -222,7 +233,12 @@ impl TestApp {
 
     /// Stop the server as an operator would (SIGTERM), check it exits cleanly, and remove its
     /// database.
-    pub async fn finish(mut self) {
+    pub async fn finish(self) {
+        self.stop().await.remove().await;
+    }
+
+    /// Stop the server as [`TestApp::finish`] does, keeping its database for another server.
+    pub async fn stop(mut self) -> TestDatabase {
         let status = self.server.terminate().await;
         assert!(
             status.success(),
@@ -234,7 +250,7 @@ impl TestApp {
             more, None,
             "banso serve printed more than one line on stdout"
         );
-        self.database.remove().await;
+        self.database
     }
 }
 

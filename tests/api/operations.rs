@@ -12,7 +12,14 @@ use crate::helpers::{both_backends, metric, run_banso, spawn_app};
 
 both_backends!(metrics_token_list_and_projection_status_describe_the_running_server);
 
-const PROJECTIONS: [&str; 5] = ["directory", "cases", "timeline", "handovers", "benchmarks"];
+const PROJECTIONS: [&str; 6] = [
+    "directory",
+    "cases",
+    "timeline",
+    "handovers",
+    "benchmarks",
+    "examples",
+];
 
 async fn metrics_token_list_and_projection_status_describe_the_running_server(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {

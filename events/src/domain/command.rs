@@ -7,7 +7,7 @@
 //! are chosen by the caller, so that deciding stays a pure function and a retried command
 //! names the same things.
 
-use super::event::{CompanyParticipant, Consent, DialogueNote, MeasureOwner};
+use super::event::{CompanyParticipant, Consent, DialogueNote, MeasureOwner, WriteUp};
 use super::ids::{
     AgencyId, CaseId, CompanyId, DialogueId, HandoverId, IssueId, KpiId, MeasureId, PersonId,
     SupporterId,
@@ -22,8 +22,8 @@ use super::values::{
     Count, Day, FiscalYear, Line, Minutes, Name, Percent, Quantity, Reason, Text, Title,
 };
 use super::vocab::{
-    AgencyKind, ClosingOutcome, DialogueMode, DiscoveryChannel, MeasureKind, Priority, Strength,
-    SupporterRole, TeamRole, Theme, Wall,
+    AgencyKind, ClosingOutcome, DialogueMode, DiscoveryChannel, ExampleSide, MeasureKind, Priority,
+    ReviewVerdict, Strength, SupporterRole, TeamRole, Theme, Wall,
 };
 
 /// A company found at step zero: one Banso knows, or a new one registered with the discovery.
@@ -397,6 +397,42 @@ pub enum Command {
         reasons: Text,
         lessons: Option<Text>,
     },
+
+    // ---- review and publication (policy officers; answering questions: the case's supporters) ----
+    /// Nominate a case found among the candidates.
+    NominateExample {
+        case_id: CaseId,
+        on: Day,
+        side: ExampleSide,
+        themes: Vec<Theme>,
+        reasons: Text,
+    },
+    ReviewExample {
+        case_id: CaseId,
+        on: Day,
+        verdict: ReviewVerdict,
+        /// The questions (差し戻し) or the reason (不採択); optional when accepting.
+        comment: Option<Text>,
+    },
+    AnswerExampleQuestions {
+        case_id: CaseId,
+        on: Day,
+        answers: Text,
+    },
+    DraftExample {
+        case_id: CaseId,
+        on: Day,
+        write_up: WriteUp,
+    },
+    PublishExample {
+        case_id: CaseId,
+        on: Day,
+    },
+    WithdrawExample {
+        case_id: CaseId,
+        on: Day,
+        reason: Reason,
+    },
 }
 
 /// The streams a command reads, so a caller can load them before deciding.
@@ -452,8 +488,28 @@ impl Command {
             | CloseCase { case_id, .. }
             | ReopenCase { case_id, .. }
             | NominateGoodPractice { case_id, .. }
-            | RecordFailureCase { case_id, .. } => Some(*case_id),
+            | RecordFailureCase { case_id, .. }
+            | NominateExample { case_id, .. }
+            | ReviewExample { case_id, .. }
+            | AnswerExampleQuestions { case_id, .. }
+            | DraftExample { case_id, .. }
+            | PublishExample { case_id, .. }
+            | WithdrawExample { case_id, .. } => Some(*case_id),
         }
+    }
+
+    /// Whether deciding needs the case's example stream (review and publication).
+    pub fn is_about_example(&self) -> bool {
+        use Command::*;
+        matches!(
+            self,
+            NominateExample { .. }
+                | ReviewExample { .. }
+                | AnswerExampleQuestions { .. }
+                | DraftExample { .. }
+                | PublishExample { .. }
+                | WithdrawExample { .. }
+        )
     }
 
     /// The streams this command names directly. Deciding may also need the agencies of the

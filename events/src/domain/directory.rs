@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::event::{DomainEvent, StreamKey};
 use super::ids::{AgencyId, CaseId, CompanyId, SupporterId};
-use super::state::{AgencyState, CaseState, CompanyState, Fold, SupporterState};
+use super::state::{AgencyState, CaseState, CompanyState, ExampleState, Fold, SupporterState};
 use super::values::Day;
 
 /// Who issues a command.
@@ -26,6 +26,7 @@ pub struct Directory {
     pub supporters: HashMap<SupporterId, SupporterState>,
     pub companies: HashMap<CompanyId, CompanyState>,
     pub cases: HashMap<CaseId, CaseState>,
+    pub examples: HashMap<CaseId, ExampleState>,
 }
 
 impl Directory {
@@ -45,6 +46,7 @@ impl Directory {
             StreamKey::Supporter(id) => self.supporters.entry(id).or_default().apply(event),
             StreamKey::Company(id) => self.companies.entry(id).or_default().apply(event),
             StreamKey::Case(id) => self.cases.entry(id).or_default().apply(event),
+            StreamKey::Example(id) => self.examples.entry(id).or_default().apply(event),
         }
     }
 
@@ -62,6 +64,11 @@ impl Directory {
 
     pub fn case(&self, id: CaseId) -> Option<&CaseState> {
         self.cases.get(&id).filter(|c| c.exists())
+    }
+
+    /// The case's example stream; empty (the default) when nothing was written to it.
+    pub fn example(&self, id: CaseId) -> ExampleState {
+        self.examples.get(&id).cloned().unwrap_or_default()
     }
 }
 

@@ -1,5 +1,5 @@
 //! The events of the support lifecycle: what happened, in the past tense, with a Japanese
-//! label for timelines. One enum, [`DomainEvent`], spans the four stream types
+//! label for timelines. One enum, [`DomainEvent`], spans the five stream types
 //! ([`StreamKey`]); each event names the stream it belongs to in its own payload.
 //!
 //! Stored form: the event type is the variant name (`"IssueSet"`), the payload is the
@@ -28,8 +28,8 @@ use super::values::{
     Count, Day, FiscalYear, Line, Minutes, Name, Percent, Quantity, Reason, Text, Title,
 };
 use super::vocab::{
-    AgencyKind, ClosingOutcome, CompanyRole, DialogueMode, DiscoveryChannel, MeasureKind, Priority,
-    Purpose, Strength, SupporterRole, TeamRole, Theme, Wall,
+    AgencyKind, ClosingOutcome, CompanyRole, DialogueMode, DiscoveryChannel, ExampleSide,
+    MeasureKind, Priority, Purpose, ReviewVerdict, Strength, SupporterRole, TeamRole, Theme, Wall,
 };
 use crate::codec::Event;
 use crate::model::{StreamId, StreamType};
@@ -41,6 +41,10 @@ pub enum StreamKey {
     Supporter(SupporterId),
     Company(CompanyId),
     Case(CaseId),
+    /// A case's collection as a good-practice or failure example (審査・原稿・公開): the
+    /// policy office's stream beside the case's own, so that reviewing never writes to the
+    /// case and never races the supporters' work on it.
+    Example(CaseId),
 }
 
 impl StreamKey {
@@ -48,6 +52,7 @@ impl StreamKey {
     pub const SUPPORTER: &'static str = "supporter";
     pub const COMPANY: &'static str = "company";
     pub const CASE: &'static str = "case";
+    pub const EXAMPLE: &'static str = "example";
 
     pub fn stream_id(self) -> StreamId {
         let (kind, id) = match self {
@@ -55,6 +60,7 @@ impl StreamKey {
             StreamKey::Supporter(id) => (Self::SUPPORTER, id.0),
             StreamKey::Company(id) => (Self::COMPANY, id.0),
             StreamKey::Case(id) => (Self::CASE, id.0),
+            StreamKey::Example(id) => (Self::EXAMPLE, id.0),
         };
         StreamId::new(
             StreamType::new(kind).expect("stream type names are valid"),
@@ -161,6 +167,32 @@ pub struct KpiFinding {
     /// Computed by the domain from the KPI's baseline and target.
     pub achieved: bool,
     pub note: Option<Reason>,
+}
+
+/// The write-up of a collected case, in the shape of the published examples of seed 004:
+/// `【事例】A社（精密部品加工業・埼玉県）`, the supporting agency, ＜設定された課題＞ with the walls
+/// in brackets, ＜支援アプローチ＞ and ＜生まれた事業上の変化＞. Generated from the events as a
+/// draft, edited by a person, and published only without personal data (the API checks the
+/// text against the case's names, numbers and confidential notes before it is drafted).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WriteUp {
+    /// 【事例】A社（業種・県）
+    pub heading: Name,
+    /// The supporting agency as published (支援: ...).
+    pub agency: Name,
+    /// What the catalogue is searched by: the company's industry and prefecture (never a
+    /// municipality).
+    pub industry: super::japan::Industry,
+    pub prefecture: Prefecture,
+    pub themes: Vec<Theme>,
+    pub walls: Vec<Wall>,
+    /// ＜設定された課題＞
+    pub issues: Text,
+    /// ＜支援アプローチ＞
+    pub approach: Text,
+    /// ＜生まれた事業上の変化＞
+    pub changes: Text,
 }
 
 macro_rules! domain_events {
@@ -379,6 +411,28 @@ domain_events! {
         case_id: CaseId, on: Day, by: SupporterId, walls: Vec<Wall>, reasons: Text,
         lessons: Option<Text>,
     }
+
+    // ---- example: review and publication by the policy office ----
+    /// A policy officer nominates a case found among the candidates (supporters nominate
+    /// with `GoodPracticeNominated` and `FailureCaseRecorded` on the case itself).
+    ExampleNominated ("事例候補への選定（政策担当）") {
+        case_id: CaseId, on: Day, by: SupporterId, side: ExampleSide, themes: Vec<Theme>,
+        reasons: Text,
+    }
+    ExampleReviewed ("事例候補の審査") {
+        case_id: CaseId, on: Day, by: SupporterId, verdict: ReviewVerdict,
+        comment: Option<Text>,
+    }
+    ExampleQuestionsAnswered ("審査の質問への回答") {
+        case_id: CaseId, on: Day, by: SupporterId, answers: Text,
+    }
+    ExampleDrafted ("事例原稿の作成") {
+        case_id: CaseId, on: Day, by: SupporterId, write_up: WriteUp,
+    }
+    ExamplePublished ("事例の公開") { case_id: CaseId, on: Day, by: SupporterId }
+    ExampleWithdrawn ("事例の公開取下げ") {
+        case_id: CaseId, on: Day, by: SupporterId, reason: Reason,
+    }
 }
 
 impl DomainEvent {
@@ -434,6 +488,12 @@ impl DomainEvent {
             | CaseReopened { case_id, .. }
             | GoodPracticeNominated { case_id, .. }
             | FailureCaseRecorded { case_id, .. } => StreamKey::Case(*case_id),
+            ExampleNominated { case_id, .. }
+            | ExampleReviewed { case_id, .. }
+            | ExampleQuestionsAnswered { case_id, .. }
+            | ExampleDrafted { case_id, .. }
+            | ExamplePublished { case_id, .. }
+            | ExampleWithdrawn { case_id, .. } => StreamKey::Example(*case_id),
         }
     }
 }

@@ -315,6 +315,9 @@ impl Lifecycle {
         let cases: BTreeSet<CaseId> = refs.cases.into_iter().collect();
         for id in cases {
             self.load_into(&mut loaded, StreamKey::Case(id)).await?;
+            if request.command.is_about_example() {
+                self.load_into(&mut loaded, StreamKey::Example(id)).await?;
+            }
             if let Some(case) = loaded.directory.case(id) {
                 companies.extend(case.company_id);
                 agencies.extend(case.holder);

@@ -8,13 +8,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::event::{Consent, DomainEvent, Kpi, MeasureOwner};
+use super::event::{Consent, DomainEvent, Kpi, MeasureOwner, WriteUp};
 use super::ids::{AgencyId, CaseId, CompanyId, HandoverId, IssueId, MeasureId, SupporterId};
 use super::localbench::FinancialStatements;
 use super::values::{Day, FiscalYear, Name, Title};
 use super::vocab::{
-    AgencyKind, ClosingOutcome, HandoverStatus, IssueStatus, MeasureStatus, Stage, SupporterRole,
-    TeamRole, Wall,
+    AgencyKind, ClosingOutcome, ExampleSide, ExampleStatus, HandoverStatus, IssueStatus,
+    MeasureStatus, ReviewVerdict, Stage, SupporterRole, TeamRole, Theme, Wall,
 };
 
 /// Fold events into a state.
@@ -488,7 +488,78 @@ impl Fold for CaseState {
             | CommercialFlowRecorded { .. }
             | BenchmarkSummaryRecorded { .. }
             | DesignSheetRecorded { .. }
-            | IntellectualAssetRecorded { .. } => {}
+            | IntellectualAssetRecorded { .. }
+            | ExampleNominated { .. }
+            | ExampleReviewed { .. }
+            | ExampleQuestionsAnswered { .. }
+            | ExampleDrafted { .. }
+            | ExamplePublished { .. }
+            | ExampleWithdrawn { .. } => {}
+        }
+    }
+}
+
+/// A case's way to the catalogue (the `Example` stream). A case nominated by its supporters
+/// (`GoodPracticeNominated`, `FailureCaseRecorded` on the case) has an empty example stream
+/// until the policy office acts: [`ExampleState::status_with`] reads both.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ExampleState {
+    /// Set when a policy officer nominated the case from the candidates.
+    pub nominated_side: Option<ExampleSide>,
+    pub themes: Vec<Theme>,
+    /// The last status an event of this stream set.
+    pub status: Option<ExampleStatus>,
+    pub draft: Option<WriteUp>,
+    pub published_on: Option<Day>,
+}
+
+impl ExampleState {
+    /// Where the case stands, given its own state: nominated by its supporters counts as
+    /// waiting for review.
+    pub fn status_with(&self, case: &CaseState) -> Option<ExampleStatus> {
+        self.status
+            .or((case.nominated || case.failure_recorded).then_some(ExampleStatus::Nominated))
+    }
+
+    /// Which catalogue the case is for: the policy officer's choice, else the supporters'
+    /// (a good-practice nomination first).
+    pub fn side_with(&self, case: &CaseState) -> Option<ExampleSide> {
+        if self.nominated_side.is_some() {
+            self.nominated_side
+        } else if case.nominated {
+            Some(ExampleSide::Good)
+        } else if case.failure_recorded {
+            Some(ExampleSide::Failure)
+        } else {
+            None
+        }
+    }
+}
+
+impl Fold for ExampleState {
+    fn apply(&mut self, event: &DomainEvent) {
+        use DomainEvent::*;
+        match event {
+            ExampleNominated { side, themes, .. } => {
+                self.nominated_side = Some(*side);
+                self.themes = themes.clone();
+                self.status = Some(ExampleStatus::Nominated);
+            }
+            ExampleReviewed { verdict, .. } => {
+                self.status = Some(match verdict {
+                    ReviewVerdict::Accept => ExampleStatus::Accepted,
+                    ReviewVerdict::SendBack => ExampleStatus::SentBack,
+                    ReviewVerdict::Reject => ExampleStatus::Rejected,
+                })
+            }
+            ExampleQuestionsAnswered { .. } => self.status = Some(ExampleStatus::Nominated),
+            ExampleDrafted { write_up, .. } => self.draft = Some(write_up.clone()),
+            ExamplePublished { on, .. } => {
+                self.status = Some(ExampleStatus::Published);
+                self.published_on = Some(*on);
+            }
+            ExampleWithdrawn { .. } => self.status = Some(ExampleStatus::Withdrawn),
+            _ => {}
         }
     }
 }

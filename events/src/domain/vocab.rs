@@ -210,6 +210,29 @@ macro_rules! with_vocabularies {
                 Completed = ("completed", "完了"),
             }
 
+            /// Which catalogue a collected case is meant for.
+            pub enum ExampleSide {
+                Good = ("good", "好事例"),
+                Failure = ("failure", "失敗事例"),
+            }
+
+            /// A policy officer's verdict on a nominated case (審査結果).
+            pub enum ReviewVerdict {
+                Accept = ("accept", "採択"),
+                SendBack = ("send_back", "差し戻し（質問あり）"),
+                Reject = ("reject", "不採択"),
+            }
+
+            /// Where a collected case stands on its way to the catalogue.
+            pub enum ExampleStatus {
+                Nominated = ("nominated", "審査待ち"),
+                SentBack = ("sent_back", "差し戻し中"),
+                Accepted = ("accepted", "採択"),
+                Rejected = ("rejected", "不採択"),
+                Published = ("published", "公開中"),
+                Withdrawn = ("withdrawn", "公開取下げ"),
+            }
+
             /// A person from the company who takes part in the support.
             pub enum CompanyRole {
                 Owner = ("owner", "経営者"),

@@ -6,6 +6,7 @@ mod support;
 
 mod company_records;
 mod dialogue_and_issues;
+mod examples;
 mod golden;
 mod prescription_and_execution;
 mod properties;

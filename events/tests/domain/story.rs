@@ -12,7 +12,7 @@ use banso_events::domain::command::{
 };
 use banso_events::domain::directory::Actor;
 use banso_events::domain::event::{
-    CompanyParticipant, Consent, ConsentRecipient, DialogueNote, MeasureOwner,
+    CompanyParticipant, Consent, ConsentRecipient, DialogueNote, MeasureOwner, WriteUp,
 };
 use banso_events::domain::ids::*;
 use banso_events::domain::japan::{
@@ -87,6 +87,9 @@ pub struct Ids {
     pub diner: CompanyId,
     pub diner_owner: PersonId,
     pub diner_case: CaseId,
+    /// 関東経済産業局 and its policy officer, who reviews and publishes examples.
+    pub bureau: AgencyId,
+    pub policy: SupporterId,
 }
 
 pub const IDS: Ids = Ids {
@@ -122,6 +125,8 @@ pub const IDS: Ids = Ids {
     diner: CompanyId(Uuid::from_u128(0xc2)),
     diner_owner: PersonId(Uuid::from_u128(0xb3)),
     diner_case: CaseId(Uuid::from_u128(0xca2)),
+    bureau: AgencyId(Uuid::from_u128(0xa4)),
+    policy: SupporterId(Uuid::from_u128(0x56)),
 };
 
 fn statements(
@@ -240,6 +245,24 @@ fn setup() -> Vec<Step> {
         ),
         step(
             op,
+            agency(
+                IDS.bureau,
+                AgencyKind::RegionalBureau,
+                "関東経済産業局",
+                vec![],
+            ),
+        ),
+        step(
+            op,
+            supporter(
+                IDS.policy,
+                IDS.bureau,
+                SupporterRole::PolicyOfficer,
+                "小林 直樹",
+            ),
+        ),
+        step(
+            op,
             Command::DeclareStrengths {
                 agency_id: IDS.yorozu,
                 strengths: vec![
@@ -297,6 +320,7 @@ pub fn main_story() -> Vec<Step> {
     let hub = Actor::Supporter(IDS.hub);
     let colleague = Actor::Supporter(IDS.colleague);
     let coordinator = Actor::Supporter(IDS.coordinator);
+    let policy = Actor::Supporter(IDS.policy);
     let [issue_a, issue_b, issue_c, issue_d, issue_e] = IDS.issues;
     let [m1, m2] = IDS.measures;
     let [k1, k2] = IDS.kpis;
@@ -871,8 +895,58 @@ pub fn main_story() -> Vec<Step> {
             Command::NominateGoodPractice {
                 case_id,
                 on: d("2025-10-25"),
-                themes: vec![Theme::ManagementImprovement, Theme::Productivity],
+        themes: vec![Theme::ManagementImprovement, Theme::Productivity],
                 reasons: x("ロカベンでの対話から真の課題を設定し、見えない・付いてこない・実行できないの壁を越えて自走化した。"),
+            },
+        ),
+        // ---- the policy office reviews, drafts, publishes and withdraws the example
+        step(
+            policy,
+            Command::ReviewExample {
+                case_id,
+                on: d("2025-10-28"),
+                verdict: ReviewVerdict::SendBack,
+                comment: Some(x("自走化の根拠になった月次の採算会議は、誰が主導していますか。")),
+            },
+        ),
+        step(
+            coordinator,
+            Command::AnswerExampleQuestions {
+                case_id,
+                on: d("2025-10-30"),
+                answers: x("社長と工場長が毎月主導し、支援機関は議事録を確認するだけになった。"),
+            },
+        ),
+        step(
+            policy,
+            Command::ReviewExample {
+                case_id,
+                on: d("2025-11-04"),
+                verdict: ReviewVerdict::Accept,
+                comment: None,
+            },
+        ),
+        step(
+            policy,
+            Command::DraftExample {
+                case_id,
+                on: d("2025-11-05"),
+                write_up: example_write_up(),
+            },
+        ),
+        step(
+            policy,
+            Command::PublishExample {
+                case_id,
+                on: d("2025-11-10"),
+            },
+        ),
+        step(
+            policy,
+            Command::WithdrawExample {
+                case_id,
+                on: d("2025-11-15"),
+                reason: r("社名が推測できる記述があったため、表現を見直す"),
             },
         ),
     ]);
@@ -892,12 +966,30 @@ fn request_handover(handover_id: HandoverId, on: &str) -> Command {
     }
 }
 
+/// The main case's write-up, as the policy officer edits it.
+pub fn example_write_up() -> WriteUp {
+    WriteUp {
+        heading: Line::parse("【事例】A社（製造業・埼玉県）").unwrap(),
+        agency: Line::parse("さくら信用金庫、埼玉県よろず支援拠点").unwrap(),
+        industry: Industry::parse("E").unwrap(),
+        prefecture: Prefecture::parse("埼玉県").unwrap(),
+        themes: vec![Theme::ManagementImprovement, Theme::Productivity],
+        walls: vec![Wall::Invisible, Wall::NotFollowing, Wall::CannotExecute],
+        issues: x(
+            "・採算が見えない（「見えない」）\n・改善活動に社員が付いてこない（「付いてこない」）",
+        ),
+        approach: x("ロカベンを使った対話で真の課題を設定し、月次の採算会議を社内チームで始めた。"),
+        changes: x("売上高増加率 約7%、営業利益率 約3%。自走化を達成。"),
+    }
+}
+
 /// A second case: a sole proprietor's diner whose support stops; covers consent changes,
 /// team changes, a failure case, closing and reopening, and supporter changes.
 pub fn second_story() -> Vec<Step> {
     let op = Actor::Operator;
     let hub = Actor::Supporter(IDS.hub);
     let case_id = IDS.diner_case;
+    let policy = Actor::Supporter(IDS.policy);
     let diner_consent = |purposes: Vec<Purpose>| Consent {
         recipients: vec![ConsentRecipient::Agency {
             agency_id: IDS.office,
@@ -987,6 +1079,16 @@ pub fn second_story() -> Vec<Step> {
                 supporter_id: IDS.expert,
                 on: d("2025-04-30"),
                 reason: Some(r("派遣回数の上限に達したため")),
+            },
+        ),
+        step(
+            policy,
+            Command::NominateExample {
+                case_id,
+                on: d("2025-05-10"),
+                side: ExampleSide::Failure,
+                themes: vec![Theme::ManagementImprovement],
+                reasons: x("値上げの判断に踏み出せず支援が止まった。原因を学ぶ価値がある。"),
             },
         ),
         step(

@@ -11,6 +11,7 @@
 
 mod company;
 mod engagement;
+mod examples;
 mod localbench;
 mod setup;
 mod transitions;
@@ -28,6 +29,7 @@ use crate::error::bad_input;
 
 pub use company::*;
 pub use engagement::*;
+pub use examples::*;
 pub use localbench::*;
 pub use setup::*;
 pub use transitions::*;

@@ -167,6 +167,23 @@ mutations! {
     fn nominate_good_practice(NominateGoodPracticeInput);
     /// 失敗事例を記録する: record what did not work, so that others can learn from it.
     fn record_failure_case(RecordFailureCaseInput);
+
+    // ---- review and publication of collected cases (政策担当) ----
+
+    /// 事例候補に選定する: a policy officer nominates a case found among the candidates.
+    fn nominate_example(NominateExampleInput);
+    /// 事例候補を審査する: accept, send back with questions, or reject (policy officer).
+    fn review_example(ReviewExampleInput);
+    /// 審査の質問に回答する: the case's supporters answer the questions sent back.
+    fn answer_example_questions(AnswerExampleQuestionsInput);
+    /// 事例原稿を作成する: record the edited write-up; refused with the findings if it
+    /// contains a name, a corporate number, a municipality, contact details or a confidential
+    /// note of the case (policy officer).
+    fn draft_example(DraftExampleInput);
+    /// 事例を公開する: publish the write-up in the catalogue (policy officer).
+    fn publish_example(PublishExampleInput);
+    /// 事例の公開を取り下げる (policy officer).
+    fn withdraw_example(WithdrawExampleInput);
 }
 
 #[cfg(test)]
@@ -177,7 +194,7 @@ mod tests {
     use crate::query::QueryRoot;
 
     fn schema() -> Schema<QueryRoot, MutationRoot, EmptySubscription> {
-        Schema::build(QueryRoot, MutationRoot, EmptySubscription).finish()
+        Schema::build(QueryRoot::default(), MutationRoot, EmptySubscription).finish()
     }
 
     #[test]
@@ -237,6 +254,12 @@ mod tests {
             "reopenCase",
             "nominateGoodPractice",
             "recordFailureCase",
+            "nominateExample",
+            "reviewExample",
+            "answerExampleQuestions",
+            "draftExample",
+            "publishExample",
+            "withdrawExample",
         ];
         let mut sorted = expected.to_vec();
         sorted.sort_unstable();

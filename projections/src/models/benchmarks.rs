@@ -109,35 +109,53 @@ pub(crate) async fn apply(
 impl ReadModels {
     /// Every fiscal year of `company`'s statements, oldest first.
     pub async fn statements(&self, company: CompanyId) -> Result<Vec<StatementsRow>, ReadError> {
-        let table = self.table(Projection::Benchmarks, "rm_statements");
-        let sql = format!(
-            "SELECT company_id, fiscal_year, case_id, statements, corrected FROM {table}
-             WHERE company_id = $1 ORDER BY fiscal_year"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(company.0.to_string())
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter()
-            .map(|row| {
-                let json: String = row.try_get("statements")?;
-                let year: i64 = row.try_get("fiscal_year")?;
-                Ok(StatementsRow {
-                    company_id: CompanyId(uuid(row, "company_id")?),
-                    fiscal_year: FiscalYear::new(year).map_err(|e| ReadError::Document {
-                        table: table.clone(),
-                        error: serde::de::Error::custom(e.message),
-                    })?,
-                    case_id: CaseId(uuid(row, "case_id")?),
-                    statements: serde_json::from_str(&json).map_err(|error| {
-                        ReadError::Document {
-                            table: table.clone(),
-                            error,
-                        }
-                    })?,
-                    corrected: row.try_get::<i64, _>("corrected")? != 0,
-                })
-            })
-            .collect()
+        Ok(self
+            .statements_of(&[company])
+            .await?
+            .remove(&company)
+            .unwrap_or_default())
     }
+
+    /// The statements of each of `companies` (those with none are absent), oldest first.
+    pub async fn statements_of(
+        &self,
+        companies: &[CompanyId],
+    ) -> Result<HashMap<CompanyId, Vec<StatementsRow>>, ReadError> {
+        let table = self.table(Projection::Benchmarks, "rm_statements");
+        let mut found: HashMap<CompanyId, Vec<StatementsRow>> = HashMap::new();
+        for chunk in companies.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT company_id, fiscal_year, case_id, statements, corrected FROM {table}
+                 WHERE company_id IN ({}) ORDER BY company_id, fiscal_year",
+                marks.join(", ")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for company in chunk {
+                query = query.bind(company.0.to_string());
+            }
+            for row in query.fetch_all(self.pool()).await? {
+                let row = statements_row(&row, &table)?;
+                found.entry(row.company_id).or_default().push(row);
+            }
+        }
+        Ok(found)
+    }
+}
+
+fn statements_row(row: &sqlx::any::AnyRow, table: &str) -> Result<StatementsRow, ReadError> {
+    let json: String = row.try_get("statements")?;
+    let year: i64 = row.try_get("fiscal_year")?;
+    let document = |error| ReadError::Document {
+        table: table.to_owned(),
+        error,
+    };
+    Ok(StatementsRow {
+        company_id: CompanyId(uuid(row, "company_id")?),
+        fiscal_year: FiscalYear::new(year)
+            .map_err(|e| document(serde::de::Error::custom(e.message)))?,
+        case_id: CaseId(uuid(row, "case_id")?),
+        statements: serde_json::from_str(&json).map_err(document)?,
+        corrected: row.try_get::<i64, _>("corrected")? != 0,
+    })
 }

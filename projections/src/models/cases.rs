@@ -29,6 +29,7 @@ use crate::error::ReadError;
 use crate::projection::{Item, Projection, Table, Tx, table_name};
 use crate::rows::{Cell, Marks, Rows, bind_cells};
 use crate::runner::ReadModels;
+use crate::statistics::facts::{CaseFigures, CaseStats};
 
 pub const TABLES: &[Table] = &[
     Table {
@@ -54,7 +55,8 @@ pub const TABLES: &[Table] = &[
                 last_activity_on TEXT,
                 version BIGINT NOT NULL,
                 position BIGINT NOT NULL,
-                doc TEXT NOT NULL
+                doc TEXT NOT NULL,
+                stats TEXT NOT NULL
             )",
             "CREATE INDEX {t}_recent ON {t} (position)",
             "CREATE INDEX {t}_kana ON {t} (company_kana, case_id)",
@@ -124,6 +126,9 @@ pub struct CaseDoc {
     /// The days handovers of the case were accepted.
     #[serde(default)]
     pub handovers_accepted_on: Vec<Day>,
+    /// What the policy statistics need beyond the rest (see [`crate::statistics`]).
+    #[serde(default)]
+    pub stats: CaseStats,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -166,10 +171,26 @@ pub struct ReviewNote {
 }
 
 impl CaseDoc {
+    /// The document of a case with these events (of its stream), as the read model folds it.
+    /// For tests and tools; the read model folds event by event.
+    pub fn of_events<'a>(events: impl IntoIterator<Item = &'a DomainEvent>) -> Self {
+        let mut doc = Self::default();
+        for event in events {
+            // The day an event says it happened: its payload's `on`.
+            let on = serde_json::to_value(event)
+                .ok()
+                .and_then(|tagged| tagged.as_object()?.values().next()?.get("on").cloned())
+                .and_then(|on| serde_json::from_value(on).ok());
+            doc.apply(event, on);
+        }
+        doc
+    }
+
     /// Fold `event`, which says it happened `on` (if it says a day).
     fn apply(&mut self, event: &DomainEvent, on: Option<Day>) {
         use DomainEvent::*;
         self.state.apply(event);
+        self.stats.apply(event, &self.measures);
         if on.is_some() {
             self.last_activity_on = self.last_activity_on.max(on);
         }
@@ -763,6 +784,7 @@ const CASE_WRITE_COLUMNS: &[&str] = &[
     "version",
     "position",
     "doc",
+    "stats",
 ];
 
 /// Upsert `cases` and replace their rows in the side tables.
@@ -830,6 +852,9 @@ async fn save_cases(
             (pending.version as i64).into(),
             (pending.position as i64).into(),
             serde_json::to_string(doc)
+                .map_err(|e| document_error(&t.cases, e))?
+                .into(),
+            serde_json::to_string(&CaseFigures::of(doc))
                 .map_err(|e| document_error(&t.cases, e))?
                 .into(),
         ]);
@@ -933,11 +958,12 @@ pub struct CasePage {
     pub has_next: bool,
 }
 
-const CASE_COLUMNS: &str = "c.case_id, c.company_id, c.company_name, c.company_kana, c.industry,
+pub(crate) const CASE_COLUMNS: &str =
+    "c.case_id, c.company_id, c.company_name, c.company_kana, c.industry,
     c.prefecture, c.holder, c.in_charge, c.stage, c.cycle, c.open_handover, c.next_review_on,
     c.version, c.position, c.doc";
 
-fn case_row(row: &AnyRow) -> Result<CaseRow, ReadError> {
+pub(crate) fn case_row(row: &AnyRow) -> Result<CaseRow, ReadError> {
     let doc: String = row.try_get("doc")?;
     let industry: Option<String> = row.try_get("industry")?;
     let prefecture: Option<String> = row.try_get("prefecture")?;
@@ -962,7 +988,7 @@ fn case_row(row: &AnyRow) -> Result<CaseRow, ReadError> {
 }
 
 /// `%text%` for LIKE, with the wildcards in `text` taken literally.
-fn like_pattern(text: &str) -> String {
+pub(crate) fn like_pattern(text: &str) -> String {
     let escaped = text
         .replace('\\', "\\\\")
         .replace('%', "\\%")

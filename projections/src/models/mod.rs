@@ -3,6 +3,7 @@
 pub mod benchmarks;
 pub mod cases;
 pub mod directory;
+pub mod examples;
 pub mod handovers;
 pub mod timeline;
 

@@ -11,6 +11,7 @@
 mod checks;
 mod company;
 mod engagement;
+mod examples;
 mod setup;
 mod transitions;
 mod work;
@@ -40,6 +41,12 @@ pub fn decide(command: &Command, ctx: &Context<'_>) -> Decision {
         UpdateCompanyProfile { .. } | RecordFinancialStatements { .. } | RecordBenchmark { .. } => {
             company::decide_company_record(command, ctx)
         }
+        NominateExample { .. }
+        | ReviewExample { .. }
+        | AnswerExampleQuestions { .. }
+        | DraftExample { .. }
+        | PublishExample { .. }
+        | WithdrawExample { .. } => examples::decide(command, ctx),
         _ => decide_case(command, ctx),
     }
 }
@@ -154,6 +161,12 @@ fn decide_case(command: &Command, ctx: &Context<'_>) -> Decision {
         | DiscoverCompany { .. }
         | UpdateCompanyProfile { .. }
         | RecordFinancialStatements { .. }
-        | RecordBenchmark { .. } => unreachable!("decide routes these elsewhere"),
+        | RecordBenchmark { .. }
+        | NominateExample { .. }
+        | ReviewExample { .. }
+        | AnswerExampleQuestions { .. }
+        | DraftExample { .. }
+        | PublishExample { .. }
+        | WithdrawExample { .. } => unreachable!("decide routes these elsewhere"),
     }
 }
