@@ -30,13 +30,18 @@ mod script;
 
 use banso_events::domain::command::Command;
 use banso_events::domain::directory::Actor;
+use banso_events::domain::event::{DomainEvent, StreamKey, WriteUp};
 use banso_events::domain::ids::{AgencyId, CaseId, CompanyId, PersonId, SupporterId};
 use banso_events::domain::japan::{Email, Kana, Municipality, PersonName};
 use banso_events::domain::personal::PersonDetails;
 use banso_events::domain::refusal::Refusal;
 use banso_events::domain::service::{CommandRequest, ExecuteError, Lifecycle};
+use banso_events::domain::state::{CompanyState, Fold};
 use banso_events::domain::values::{Day, Line, Name, Reason, Text, Title};
-use banso_events::domain::vocab::{Stage, SupporterRole};
+use banso_events::domain::vocab::{ExampleSide, ReviewVerdict, Stage, SupporterRole};
+use banso_projections::models::benchmarks::StatementsRow;
+use banso_projections::models::cases::CaseDoc;
+use banso_projections::writeup::{self, DraftHints, DraftInput};
 use uuid::Uuid;
 
 /// What was loaded: who to sign in as, the cases, and how much there is.
@@ -100,6 +105,9 @@ pub struct DemoError {
     pub source: Box<ExecuteError>,
 }
 
+/// The command block of the policy office's publication (case blocks are numbered by case).
+const PUBLICATION_BLOCK: u32 = 900;
+
 /// Load the demo into the store behind `lifecycle`, dated back from `today`.
 ///
 /// Idempotent: loading into a database that already holds the demo appends nothing and returns
@@ -124,6 +132,11 @@ pub async fn load(lifecycle: &Lifecycle, today: Day) -> Result<DemoSet, DemoErro
         cases.push(loader.run_case(no, *nth, company).await?);
         *nth += 1;
     }
+    let chamber_nominated = data::COMPANIES
+        .iter()
+        .position(|co| co.agency == data::CHAMBER && co.twist == data::Twist::Nominate)
+        .expect("the demo nominates a case of the chamber");
+    loader.publish_example(&cases[chamber_nominated]).await?;
     Ok(DemoSet {
         logins: logins(),
         agencies: data::AGENCIES.len(),
@@ -303,6 +316,96 @@ impl Loader<'_> {
         Ok(())
     }
 
+    /// The policy office reviews the chamber's nominated case, accepts it, drafts its write-up
+    /// as the generator suggests it, and publishes it, so that the catalogue has an example.
+    async fn publish_example(&mut self, case: &DemoCase) -> Result<(), DemoError> {
+        self.begin_block(PUBLICATION_BLOCK);
+        let policy = logins()
+            .into_iter()
+            .find(|l| l.role == SupporterRole::PolicyOfficer)
+            .expect("the demo has a policy officer");
+        let actor = Actor::Supporter(policy.supporter_id);
+        let write_up = self.generated_write_up(case).await?;
+        let (case_id, on) = (case.case_id, self.today);
+        let subject = case.company_name.as_str();
+        let steps = [
+            Command::ReviewExample {
+                case_id,
+                on,
+                verdict: ReviewVerdict::Accept,
+                comment: None,
+            },
+            Command::DraftExample {
+                case_id,
+                on,
+                write_up,
+            },
+            Command::PublishExample { case_id, on },
+        ];
+        for command in steps {
+            self.exec(actor, subject, command).await?;
+        }
+        Ok(())
+    }
+
+    /// The write-up `writeup::draft_with` generates for `case` from its events.
+    async fn generated_write_up(&self, case: &DemoCase) -> Result<WriteUp, DemoError> {
+        let load = |key: StreamKey| async move {
+            self.lifecycle
+                .load(key)
+                .await
+                .map(|(events, _)| events)
+                .map_err(|source| DemoError {
+                    subject: case.company_name.clone(),
+                    action: "事例原稿の作成",
+                    command_id: Uuid::nil(),
+                    source: Box::new(source),
+                })
+        };
+        let case_events = load(StreamKey::Case(case.case_id)).await?;
+        let company_events = load(StreamKey::Company(case.company_id)).await?;
+        let doc = CaseDoc::of_events(case_events.iter().map(|e| &e.event));
+        let company = CompanyState::fold(company_events.iter().map(|e| &e.event));
+        let statements: Vec<StatementsRow> = company
+            .statements
+            .iter()
+            .map(|(year, statements)| StatementsRow {
+                company_id: case.company_id,
+                fiscal_year: *year,
+                case_id: case.case_id,
+                statements: statements.clone(),
+                corrected: false,
+            })
+            .collect();
+        let (industry, prefecture) = company_events
+            .iter()
+            .find_map(|e| match &e.event {
+                DomainEvent::CompanyRegistered {
+                    industry,
+                    prefecture,
+                    ..
+                } => Some((*industry, *prefecture)),
+                _ => None,
+            })
+            .expect("the demo registers its companies");
+        let agency = data::agency(data::CHAMBER);
+        Ok(writeup::draft_with(
+            &DraftInput {
+                doc: &doc,
+                industry,
+                prefecture,
+                agency_name: agency.name,
+                statements: &statements,
+                side: ExampleSide::Good,
+            },
+            &DraftHints {
+                agency_kind: Some(agency.kind),
+                themes: &doc.issues.values().map(|i| i.theme).collect::<Vec<_>>(),
+                ..DraftHints::default()
+            },
+        ))
+    }
+
     /// The agencies and their supporters, registered by the operator.
     async fn set_up(&mut self) -> Result<(), DemoError> {
         self.begin_block(0);
@@ -433,9 +536,9 @@ fn action(command: &Command) -> &'static str {
 mod tests {
     use std::collections::{BTreeMap, BTreeSet};
 
-    use banso_events::domain::event::{DomainEvent, StreamKey};
-    use banso_events::domain::state::{CaseState, Fold};
-    use banso_events::domain::vocab::HandoverStatus;
+    use banso_events::domain::event::Envelope;
+    use banso_events::domain::state::{CaseState, ExampleState};
+    use banso_events::domain::vocab::{ExampleStatus, HandoverStatus};
     use banso_events::{EventStore, StoreConfig};
 
     use super::*;
@@ -580,6 +683,52 @@ mod tests {
                     if agency_id == login.agency_id && role == login.role
             ));
         }
+
+        // One example is published, and its generated write-up carries nothing personal of
+        // the whole demo: no company, person, corporate number, municipality, contact or
+        // confidential note.
+        let mut published = Vec::new();
+        for case in &set.case_list {
+            let (events, _) = lifecycle
+                .load(StreamKey::Example(case.case_id))
+                .await
+                .unwrap();
+            let example = ExampleState::fold(events.iter().map(|e| &e.event));
+            if example.status == Some(ExampleStatus::Published) {
+                published.push(example.draft.expect("published with a draft"));
+            }
+        }
+        assert_eq!(published.len(), 1);
+        let mut everything = Vec::new();
+        let mut after = banso_events::Position::START;
+        loop {
+            let page = store.read_all(after, 1_000).await.unwrap();
+            let Some(last) = page.last() else { break };
+            after = last.position;
+            for recorded in &page {
+                everything.push(
+                    <Envelope as banso_events::Event>::from_payload(
+                        &recorded.event_type,
+                        &recorded.payload,
+                    )
+                    .unwrap(),
+                );
+            }
+        }
+        let secrets = banso_projections::writeup::Secrets::from_events(&everything);
+        assert!(secrets.len() > 100, "{secrets:?}");
+        assert_eq!(
+            banso_projections::writeup::check_write_up(&published[0], &secrets),
+            Ok(()),
+            "{:#?}",
+            published[0]
+        );
+        assert!(
+            published[0]
+                .heading
+                .as_str()
+                .starts_with("【事例】A社（製造業・埼玉県）")
+        );
 
         // Loading again, even on another day, appends nothing and answers the same.
         let head = store.head().await.unwrap();

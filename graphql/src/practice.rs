@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject};
-use banso_events::domain::event::{Envelope, StreamKey, WriteUp};
+use banso_events::domain::event::{DomainEvent, Envelope, StreamKey, WriteUp};
 use banso_events::domain::ids::{AgencyId, CaseId};
 use banso_events::domain::japan::{Industry, Prefecture};
 use banso_events::domain::state::{CaseState, Fold};
@@ -455,14 +455,12 @@ pub(crate) async fn secrets_of(ctx: &Context<'_>, case: CaseId) -> Result<Secret
         keys.push(StreamKey::Agency(member.agency_id));
     }
     keys.extend(state.in_charge.map(StreamKey::Supporter));
-    for event in envelopes.clone() {
-        if let banso_events::domain::event::DomainEvent::CompanyDiscovered {
-            discovered_by, ..
-        } = event.event
-        {
-            keys.push(StreamKey::Supporter(discovered_by));
+    keys.extend(envelopes.iter().filter_map(|e| match e.event {
+        DomainEvent::CompanyDiscovered { discovered_by, .. } => {
+            Some(StreamKey::Supporter(discovered_by))
         }
-    }
+        _ => None,
+    }));
     keys.sort();
     keys.dedup();
     for key in keys {

@@ -18,7 +18,7 @@ use sqlx::Row;
 
 use crate::error::ReadError;
 use crate::models::benchmarks::StatementsRow;
-use crate::models::cases::{CASE_COLUMNS, CaseDoc, case_row};
+use crate::models::cases::CaseDoc;
 use crate::projection::Projection;
 use crate::runner::ReadModels;
 
@@ -89,10 +89,21 @@ pub struct Evidence {
     pub counts: BTreeMap<Signal, u32>,
 }
 
-impl Evidence {
-    /// The evidence of the case `doc`, with `statements` its company's financial statements by
-    /// fiscal year (any order), as of `today`.
-    pub fn of(doc: &CaseDoc, statements: &[StatementsRow], today: Day) -> Self {
+/// What the cases read model stores of a case for scoring, beside its document (the narrow
+/// `evidence` column): the counts that do not depend on the day, the due days of its
+/// unfinished measures (being past due does), and its themes and walls. Scoring a case then
+/// reads a few hundred bytes instead of the whole document.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CaseEvidence {
+    pub counts: BTreeMap<Signal, u32>,
+    pub open_due: Vec<Day>,
+    pub themes: Vec<Theme>,
+    pub walls: Vec<Wall>,
+}
+
+impl CaseEvidence {
+    /// What the case `doc` shows, whatever the day.
+    pub fn of(doc: &CaseDoc) -> Self {
         let state = &doc.state;
         let mut counts = BTreeMap::new();
         let mut add = |signal: Signal, n: usize| {
@@ -100,7 +111,6 @@ impl Evidence {
                 *counts.entry(signal).or_insert(0) += n as u32;
             }
         };
-        add(Signal::IndicatorImproved, indicators_improved(statements));
         add(
             Signal::IssueResolved,
             state
@@ -166,7 +176,6 @@ impl Evidence {
                 .filter(|m| m.status == MeasureStatus::Stalled)
                 .count(),
         );
-        add(Signal::MeasurePastDue, doc.past_due(today));
         // Walls left standing on issues that were given up, or on any unresolved issue of a
         // closed case.
         add(
@@ -194,7 +203,42 @@ impl Evidence {
             Some(ClosingOutcome::Suspended | ClosingOutcome::ClosedBusiness)
         ) || state.failure_recorded;
         add(Signal::SupportStopped, usize::from(stopped));
-        Self { counts }
+        Self {
+            counts,
+            open_due: state
+                .measures
+                .values()
+                .filter(|m| m.status != MeasureStatus::Completed)
+                .map(|m| m.due_on)
+                .collect(),
+            themes: themes_of(doc),
+            walls: walls_of(doc),
+        }
+    }
+
+    /// The evidence as of `today`, with `statements` the company's financial statements by
+    /// fiscal year (any order).
+    pub fn on(&self, statements: &[StatementsRow], today: Day) -> Evidence {
+        let mut counts = self.counts.clone();
+        let mut add = |signal: Signal, n: usize| {
+            if n > 0 {
+                *counts.entry(signal).or_insert(0) += n as u32;
+            }
+        };
+        add(Signal::IndicatorImproved, indicators_improved(statements));
+        add(
+            Signal::MeasurePastDue,
+            self.open_due.iter().filter(|due| **due < today).count(),
+        );
+        Evidence { counts }
+    }
+}
+
+impl Evidence {
+    /// The evidence of the case `doc`, with `statements` its company's financial statements by
+    /// fiscal year (any order), as of `today`.
+    pub fn of(doc: &CaseDoc, statements: &[StatementsRow], today: Day) -> Self {
+        CaseEvidence::of(doc).on(statements, today)
     }
 
     pub fn count(&self, signal: Signal) -> u32 {
@@ -403,8 +447,8 @@ const CANDIDATE_CHUNK: i64 = 500;
 impl ReadModels {
     /// The cases matching `filter` with a positive score on `side` under `weights` as of
     /// `today`, best first (ties by case id). Scores are computed here, on reading, from each
-    /// case's document and its company's statements, so changed weights need no rebuild. The
-    /// cost grows with the cases the filter leaves: see the README's figures.
+    /// case's stored [`CaseEvidence`] and its company's statements, so changed weights need no
+    /// rebuild. The cost grows with the cases the filter leaves: see the README's figures.
     pub async fn candidates(
         &self,
         filter: &CandidateFilter,
@@ -423,7 +467,8 @@ impl ReadModels {
             ));
         }
         let sql = format!(
-            "SELECT {CASE_COLUMNS}, c.discovered_on, c.last_activity_on,
+            "SELECT c.case_id, c.company_id, c.industry, c.prefecture, c.holder, c.stage,
+                 c.discovered_on, c.last_activity_on, c.evidence,
                  ag.kind AS agency_kind, ag.name AS agency_name, e.status AS example_status
              FROM {from}
              LEFT JOIN {agencies} ag ON ag.agency_id = c.holder
@@ -455,50 +500,43 @@ impl ReadModels {
             after = last.try_get("case_id")?;
             let mut chunk = Vec::with_capacity(rows.len());
             for row in &rows {
-                let case = case_row(row)?;
-                let themes = themes_of(&case.doc);
-                let walls = walls_of(&case.doc);
-                if filter.theme.is_some_and(|t| !themes.contains(&t))
-                    || filter.wall.is_some_and(|w| !walls.contains(&w))
+                let json: String = row.try_get("evidence")?;
+                let evidence: CaseEvidence =
+                    serde_json::from_str(&json).map_err(|error| ReadError::Document {
+                        table: cases.clone(),
+                        error,
+                    })?;
+                if filter.theme.is_some_and(|t| !evidence.themes.contains(&t))
+                    || filter.wall.is_some_and(|w| !evidence.walls.contains(&w))
                 {
                     continue;
                 }
-                let kind: Option<String> = row.try_get("agency_kind")?;
-                let status: Option<String> = row.try_get("example_status")?;
-                chunk.push((
-                    case,
-                    themes,
-                    walls,
-                    crate::models::day(row.try_get("discovered_on")?),
-                    crate::models::day(row.try_get("last_activity_on")?),
-                    kind.and_then(|k| vocab_id(&k)),
-                    row.try_get::<Option<String>, _>("agency_name")?,
-                    status.and_then(|s| vocab_id(&s)),
-                ));
+                let company_id = CompanyId(crate::models::uuid(row, "company_id")?);
+                chunk.push((company_id, evidence, row));
             }
-            let companies: Vec<CompanyId> = chunk.iter().map(|c| c.0.company_id).collect();
+            let companies: Vec<CompanyId> = chunk.iter().map(|c| c.0).collect();
             let statements = self.statements_of(&companies).await?;
-            for (case, themes, walls, discovered_on, last_activity_on, kind, name, status) in chunk
-            {
-                let years = statements.get(&case.company_id).map_or(&[][..], |v| &v[..]);
-                let score = score(&Evidence::of(&case.doc, years, today), weights, side);
+            for (company_id, evidence, row) in chunk {
+                let years = statements.get(&company_id).map_or(&[][..], |v| &v[..]);
+                let score = score(&evidence.on(years, today), weights, side);
                 if score.total <= 0.0 {
                     continue;
                 }
+                let text = |column: &str| row.try_get::<Option<String>, _>(column);
                 found.push(Candidate {
-                    case_id: case.case_id,
-                    industry: case.industry,
-                    prefecture: case.prefecture,
-                    agency_id: case.holder,
-                    agency_name: name,
-                    agency_kind: kind,
-                    stage: case.stage,
-                    themes,
-                    walls,
-                    discovered_on,
-                    last_activity_on,
+                    case_id: CaseId(crate::models::uuid(row, "case_id")?),
+                    industry: text("industry")?.and_then(|i| Industry::parse(&i).ok()),
+                    prefecture: text("prefecture")?.and_then(|p| Prefecture::parse(&p).ok()),
+                    agency_id: AgencyId(crate::models::uuid(row, "holder")?),
+                    agency_name: text("agency_name")?,
+                    agency_kind: text("agency_kind")?.and_then(|k| vocab_id(&k)),
+                    stage: crate::models::vocab(row, "stage")?,
+                    themes: evidence.themes,
+                    walls: evidence.walls,
+                    discovered_on: crate::models::day(text("discovered_on")?),
+                    last_activity_on: crate::models::day(text("last_activity_on")?),
                     score,
-                    example_status: status,
+                    example_status: text("example_status")?.and_then(|s| vocab_id(&s)),
                 });
             }
             if rows.len() < CANDIDATE_CHUNK as usize {
@@ -729,6 +767,19 @@ pub(crate) mod tests {
         let evidence = Evidence::of(&doc, &[], day("2025-11-20"));
         assert_eq!(evidence.count(Signal::MeasureStalled), 1);
         assert_eq!(evidence.count(Signal::MeasurePastDue), 1);
+        // What the read model stores scores the same after its round trip through JSON, and
+        // being past due depends on the day asked about.
+        let stored: CaseEvidence =
+            serde_json::from_str(&serde_json::to_string(&CaseEvidence::of(&doc)).unwrap()).unwrap();
+        assert_eq!(stored.on(&[], day("2025-11-20")), evidence);
+        assert_eq!(
+            stored
+                .on(&[], day("2025-06-30"))
+                .count(Signal::MeasurePastDue),
+            0,
+            "due on 2025-06-30 is not past due that day"
+        );
+        assert_eq!(stored.walls, vec![Wall::CannotExecute, Wall::Lacking]);
         assert_eq!(evidence.count(Signal::WallNeverOvercome), 1);
         assert_eq!(evidence.count(Signal::HandoverDeclined), 1);
         assert_eq!(evidence.count(Signal::SupportStopped), 1);

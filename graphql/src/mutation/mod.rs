@@ -14,9 +14,10 @@ use banso_events::StreamVersion;
 use banso_events::domain::command::Command;
 use banso_events::domain::event::StreamKey;
 use banso_events::domain::service::{CommandRequest, Executed};
+use banso_events::domain::vocab::SupporterRole;
 use uuid::Uuid;
 
-use crate::context::{principal, services};
+use crate::context::{Principal, principal, services};
 use crate::error::{bad_input, execute_error, internal};
 use crate::objects::Case;
 use crate::query::check_case_access;
@@ -55,7 +56,14 @@ pub(crate) async fn run(
     // A policy officer reviews and publishes collected cases without access to the cases
     // themselves: the domain checks the role and that the case was nominated, and a draft is
     // checked for personal data here, where the case's names are at hand.
-    let policy_work = request.command.is_about_example() && principal.case_agency().is_none();
+    let policy_work = request.command.is_about_example()
+        && matches!(
+            principal,
+            Principal::Supporter {
+                role: SupporterRole::PolicyOfficer,
+                ..
+            }
+        );
     if policy_work {
         if let Command::DraftExample {
             case_id, write_up, ..

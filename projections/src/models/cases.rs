@@ -26,6 +26,7 @@ use sqlx::any::AnyRow;
 use super::{day, day_text};
 use super::{uuid, vocab};
 use crate::error::ReadError;
+use crate::practice::CaseEvidence;
 use crate::projection::{Item, Projection, Table, Tx, table_name};
 use crate::rows::{Cell, Marks, Rows, bind_cells};
 use crate::runner::ReadModels;
@@ -56,7 +57,8 @@ pub const TABLES: &[Table] = &[
                 version BIGINT NOT NULL,
                 position BIGINT NOT NULL,
                 doc TEXT NOT NULL,
-                stats TEXT NOT NULL
+                stats TEXT NOT NULL,
+                evidence TEXT NOT NULL
             )",
             "CREATE INDEX {t}_recent ON {t} (position)",
             "CREATE INDEX {t}_kana ON {t} (company_kana, case_id)",
@@ -785,6 +787,7 @@ const CASE_WRITE_COLUMNS: &[&str] = &[
     "position",
     "doc",
     "stats",
+    "evidence",
 ];
 
 /// Upsert `cases` and replace their rows in the side tables.
@@ -855,6 +858,9 @@ async fn save_cases(
                 .map_err(|e| document_error(&t.cases, e))?
                 .into(),
             serde_json::to_string(&CaseFigures::of(doc))
+                .map_err(|e| document_error(&t.cases, e))?
+                .into(),
+            serde_json::to_string(&CaseEvidence::of(doc))
                 .map_err(|e| document_error(&t.cases, e))?
                 .into(),
         ]);
@@ -958,12 +964,11 @@ pub struct CasePage {
     pub has_next: bool,
 }
 
-pub(crate) const CASE_COLUMNS: &str =
-    "c.case_id, c.company_id, c.company_name, c.company_kana, c.industry,
+const CASE_COLUMNS: &str = "c.case_id, c.company_id, c.company_name, c.company_kana, c.industry,
     c.prefecture, c.holder, c.in_charge, c.stage, c.cycle, c.open_handover, c.next_review_on,
     c.version, c.position, c.doc";
 
-pub(crate) fn case_row(row: &AnyRow) -> Result<CaseRow, ReadError> {
+fn case_row(row: &AnyRow) -> Result<CaseRow, ReadError> {
     let doc: String = row.try_get("doc")?;
     let industry: Option<String> = row.try_get("industry")?;
     let prefecture: Option<String> = row.try_get("prefecture")?;
