@@ -91,6 +91,13 @@ pub struct ExampleDoc {
     pub published_on: Option<Day>,
 }
 
+impl ExampleDoc {
+    /// Add a step to the history.
+    fn record(&mut self, on: Day, by: SupporterId, kind: StepKind, text: Option<String>) {
+        self.history.push(ReviewStep { on, by, kind, text });
+    }
+}
+
 /// A collected case with where it sits in the catalogue.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExampleRow {
@@ -221,12 +228,7 @@ fn fold(
     // A second nomination (the other side, or the policy office after the supporters) only
     // joins the history: the first one decided the side, like `ExampleState::side_with`.
     let second = |mut doc: ExampleDoc, on: Day, by: SupporterId, reasons: &str| {
-        doc.history.push(ReviewStep {
-            on,
-            by,
-            kind: StepKind::Nominated,
-            text: Some(reasons.to_owned()),
-        });
+        doc.record(on, by, StepKind::Nominated, Some(reasons.to_owned()));
         doc
     };
     match (doc, event) {
@@ -334,12 +336,12 @@ fn fold(
                 ReviewVerdict::SendBack => ExampleStatus::SentBack,
                 ReviewVerdict::Reject => ExampleStatus::Rejected,
             };
-            doc.history.push(ReviewStep {
-                on: *on,
-                by: *by,
-                kind: StepKind::Reviewed(*verdict),
-                text: comment.as_ref().map(|c| c.to_string()),
-            });
+            doc.record(
+                *on,
+                *by,
+                StepKind::Reviewed(*verdict),
+                comment.as_ref().map(|c| c.to_string()),
+            );
             Some(doc)
         }
         (
@@ -349,12 +351,7 @@ fn fold(
             },
         ) => {
             doc.status = ExampleStatus::Nominated;
-            doc.history.push(ReviewStep {
-                on: *on,
-                by: *by,
-                kind: StepKind::Answered,
-                text: Some(answers.to_string()),
-            });
+            doc.record(*on, *by, StepKind::Answered, Some(answers.to_string()));
             Some(doc)
         }
         (
@@ -364,34 +361,19 @@ fn fold(
             },
         ) => {
             doc.draft = Some(write_up.clone());
-            doc.history.push(ReviewStep {
-                on: *on,
-                by: *by,
-                kind: StepKind::Drafted,
-                text: None,
-            });
+            doc.record(*on, *by, StepKind::Drafted, None);
             Some(doc)
         }
         (Some(mut doc), ExamplePublished { on, by, .. }) => {
             doc.status = ExampleStatus::Published;
             doc.published.clone_from(&doc.draft);
             doc.published_on = Some(*on);
-            doc.history.push(ReviewStep {
-                on: *on,
-                by: *by,
-                kind: StepKind::Published,
-                text: None,
-            });
+            doc.record(*on, *by, StepKind::Published, None);
             Some(doc)
         }
         (Some(mut doc), ExampleWithdrawn { on, by, reason, .. }) => {
             doc.status = ExampleStatus::Withdrawn;
-            doc.history.push(ReviewStep {
-                on: *on,
-                by: *by,
-                kind: StepKind::Withdrawn,
-                text: Some(reason.to_string()),
-            });
+            doc.record(*on, *by, StepKind::Withdrawn, Some(reason.to_string()));
             Some(doc)
         }
         (doc, _) => doc,
