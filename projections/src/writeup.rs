@@ -1307,11 +1307,13 @@ pub fn leaks(text: &str, secrets: &Secrets) -> Vec<Leak> {
                 continue;
             }
             if needle.ascii_word {
+                // A word boundary in the text as written (spaces count), not in the compacted
+                // text: "by Sakura Tech Inc." names "Sakura Tech".
                 let inside = |i: Option<usize>| {
-                    i.and_then(|i| folded.get(i))
+                    i.and_then(|i| norm.chars.get(i))
                         .is_some_and(|c| c.is_ascii_alphanumeric())
                 };
-                if inside(p.checked_sub(1)) || inside(Some(p + m)) {
+                if inside(compact[p].checked_sub(1)) || inside(Some(compact[p + m - 1] + 1)) {
                     continue;
                 }
             }
@@ -2818,6 +2820,19 @@ mod tests {
             C,
             "カワグチ・プレシジョン",
         );
+    }
+
+    #[test]
+    fn ascii_names_are_whole_words_of_the_text_as_written() {
+        let mut secrets = Secrets::new();
+        secrets.add_company("Sakura Tech");
+        secrets.add_person(Some("Taro Yamada"), None);
+        use LeakKind::{CompanyName, PersonName};
+        finds(&secrets, "by Sakura Tech Inc.", CompanyName, "Sakura Tech");
+        finds(&secrets, "Mr. Taro Yamada said", PersonName, "Taro Yamada");
+        finds(&secrets, "SakuraTechの製品", CompanyName, "SakuraTech");
+        assert_eq!(leaks("SakuraTechnology", &secrets), vec![]);
+        assert_eq!(leaks("Kyoto Yamadaya", &secrets), vec![]);
     }
 
     #[test]
