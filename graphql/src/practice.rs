@@ -7,7 +7,7 @@
 //! only); a supporter sees the candidates and collected cases of the cases their agency may
 //! see; the published catalogue, anonymised, is open to everyone signed in.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject};
@@ -49,7 +49,8 @@ fn viewer(ctx: &Context<'_>) -> Result<Viewer> {
     }
 }
 
-fn policy_only(ctx: &Context<'_>) -> Result<()> {
+/// Refuse anyone but a policy officer, with the same `FORBIDDEN` as elsewhere.
+pub(crate) fn policy_only(ctx: &Context<'_>) -> Result<()> {
     match viewer(ctx)? {
         Viewer::Policy => Ok(()),
         Viewer::Agency(_) => Err(no_access()),
@@ -63,6 +64,14 @@ async fn check_example_access(ctx: &Context<'_>, case: CaseId) -> Result<()> {
         Viewer::Policy => Ok(()),
         Viewer::Agency(_) => crate::query::check_case_access(ctx, case).await,
     }
+}
+
+/// An `after` this list did not hand out.
+fn bad_cursor() -> async_graphql::Error {
+    bad_input(
+        "after",
+        "after にはこの一覧が返したカーソルを指定してください。",
+    )
 }
 
 /// The queries of good practice (好事例).
@@ -135,12 +144,7 @@ impl PracticeQuery {
         };
         let offset = match after.as_deref() {
             None => 0,
-            Some(cursor) => cursor.parse::<usize>().map_err(|_| {
-                bad_input(
-                    "after",
-                    "after にはこの一覧が返したカーソルを指定してください。",
-                )
-            })?,
+            Some(cursor) => cursor.parse::<usize>().map_err(|_| bad_cursor())?,
         };
         let filter = CandidateFilter {
             theme: filter.theme.map(Into::into),
@@ -220,12 +224,7 @@ impl PracticeQuery {
         let limit = page_size(first)?;
         let before = match after.as_deref() {
             None => None,
-            Some(cursor) => Some(cursor.parse::<u64>().map_err(|_| {
-                bad_input(
-                    "after",
-                    "after にはこの一覧が返したカーソルを指定してください。",
-                )
-            })?),
+            Some(cursor) => Some(cursor.parse::<u64>().map_err(|_| bad_cursor())?),
         };
         let mut rows = services(ctx)?
             .read
@@ -407,10 +406,14 @@ impl PracticeQuery {
 /// the whole catalogue (so a case keeps its number and letter whatever the search).
 async fn published(ctx: &Context<'_>, search: &CatalogueSearch) -> Result<Vec<Published>> {
     let read = &services(ctx)?.read;
-    let order = read
+    let numbers: HashMap<CaseId, usize> = read
         .catalogue_numbers()
         .await
-        .map_err(|e| internal("could not number the catalogue", e))?;
+        .map_err(|e| internal("could not number the catalogue", e))?
+        .into_iter()
+        .enumerate()
+        .map(|(i, case)| (case, i + 1))
+        .collect();
     let rows = read
         .catalogue(search)
         .await
@@ -418,7 +421,7 @@ async fn published(ctx: &Context<'_>, search: &CatalogueSearch) -> Result<Vec<Pu
     Ok(rows
         .into_iter()
         .filter_map(|row| {
-            let number = order.iter().position(|c| *c == row.doc.case_id)? + 1;
+            let number = *numbers.get(&row.doc.case_id)?;
             Some(Published {
                 case_id: row.doc.case_id,
                 number,
@@ -483,14 +486,7 @@ pub(crate) async fn refuse_leaks(
             let (field, _) = found[0];
             let list: Vec<String> = found
                 .iter()
-                .map(|(field, leak)| {
-                    format!(
-                        "{}「{}」（{}）",
-                        leak.kind.label(),
-                        leak.found,
-                        field_label(field)
-                    )
-                })
+                .map(|(field, leak)| format!("{leak}（{}）", field_label(field)))
                 .collect();
             Err(bad_input(
                 format!("writeUp.{field}"),

@@ -6,15 +6,14 @@
 
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject};
 use banso_events::domain::japan::Prefecture;
-use banso_events::domain::vocab::SupporterRole;
 use banso_projections::statistics::{
     self as stats, Count, Dimension, Filter, HearingBy, MinCompanies, Number, Parts, Source,
     Spread, Statistics, to_csv,
 };
 use uuid::Uuid;
 
-use crate::context::{Principal, principal, services};
-use crate::error::{bad_input, internal, no_access};
+use crate::context::services;
+use crate::error::{bad_input, internal};
 use crate::mutation::inputs::{day_opt, parse_opt};
 use crate::vocab::{AgencyKind, MeasureKind, Stage, Wall};
 
@@ -701,17 +700,6 @@ impl PolicyStatistics {
     }
 }
 
-/// Refuse anyone but a policy officer, with the same `FORBIDDEN` as elsewhere.
-fn check_policy_officer(ctx: &Context<'_>) -> Result<()> {
-    match principal(ctx)? {
-        Principal::Supporter {
-            role: SupporterRole::PolicyOfficer,
-            ..
-        } => Ok(()),
-        _ => Err(no_access()),
-    }
-}
-
 /// The filter of the input, `BAD_USER_INPUT` naming the field at fault.
 fn filter_of(input: StatisticsFilterInput) -> Result<Filter> {
     let from = day_opt("filter.from", input.from.as_deref())?;
@@ -743,7 +731,7 @@ impl StatisticsQuery {
         filter: Option<StatisticsFilterInput>,
         min_companies: Option<i32>,
     ) -> Result<PolicyStatistics> {
-        check_policy_officer(ctx)?;
+        crate::practice::policy_only(ctx)?;
         let services = services(ctx)?;
         let configured = services.stats_min_companies;
         let min = match min_companies {

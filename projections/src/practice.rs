@@ -529,14 +529,14 @@ impl ReadModels {
                     prefecture: text("prefecture")?.and_then(|p| Prefecture::parse(&p).ok()),
                     agency_id: AgencyId(crate::models::uuid(row, "holder")?),
                     agency_name: text("agency_name")?,
-                    agency_kind: text("agency_kind")?.and_then(|k| vocab_id(&k)),
+                    agency_kind: crate::models::vocab_opt(row, "agency_kind")?,
                     stage: crate::models::vocab(row, "stage")?,
                     themes: evidence.themes,
                     walls: evidence.walls,
                     discovered_on: crate::models::day(text("discovered_on")?),
                     last_activity_on: crate::models::day(text("last_activity_on")?),
                     score,
-                    example_status: text("example_status")?.and_then(|s| vocab_id(&s)),
+                    example_status: crate::models::vocab_opt(row, "example_status")?,
                 });
             }
             if rows.len() < CANDIDATE_CHUNK as usize {
@@ -551,11 +551,6 @@ impl ReadModels {
         });
         Ok(found)
     }
-}
-
-/// A vocabulary value from its stored id.
-fn vocab_id<T: serde::de::DeserializeOwned>(id: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(id.to_owned())).ok()
 }
 
 #[cfg(test)]

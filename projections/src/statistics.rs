@@ -1,6 +1,6 @@
 //! Policy statistics (政策統計) for the policy office: aggregates only, never a case.
 //!
-//! Seven tables answer the questions of seed 004 (see `shared/domain.md`):
+//! Eight tables answer the questions of seed 004 (see `shared/domain.md`):
 //! [`Statistics::reach`] (companies found at step zero and reaching the start line),
 //! [`Statistics::time`] (days from discovery to each milestone), [`Statistics::stalls`] (where
 //! open cases stand and stall), [`Statistics::walls`] and [`Statistics::approaches`] (the five
@@ -21,8 +21,9 @@
 //!
 //! **Consent.** The owner's consent lists purposes, among them 政策統計（匿名化）
 //! (`Purpose::Statistics`). The statistics count *every* case, whatever its consent: they are
-//! anonymous aggregates, no personal data and no text written by people leaves in them (a
-//! dialogue contributes character counts only; a declined handover's reason is never shown,
+//! anonymous aggregates, no company's or owner's data and no text written by people leaves
+//! in them (a dialogue contributes character counts only; the per-supporter hearing rows name
+//! the supporter by the directory's display name, as every screen of Banso does; a declined handover's reason is never shown,
 //! only how many were declined per flow), and every figure built from too few companies is
 //! suppressed (below). Counting only consenting cases would bias the figures towards cases that
 //! reached the start line (step-zero cases have no consent yet). The per-supporter hearing rows
@@ -64,7 +65,8 @@ use sqlx::Row;
 
 use self::facts::CaseFigures;
 use crate::error::ReadError;
-use crate::models::{day, uuid, vocab};
+use crate::models::benchmarks::statements_row;
+use crate::models::{day, document_error, uuid, vocab};
 use crate::projection::Projection;
 use crate::runner::ReadModels;
 
@@ -315,10 +317,14 @@ impl MinCompanies {
 
     /// How many distinct companies a tally has.
     fn companies(self, tally: &Tally) -> Count {
-        self.count(&Tally {
-            n: tally.companies.len() as u64,
-            companies: tally.companies.clone(),
-        })
+        if self.hides(tally.companies.len()) {
+            Count::HIDDEN
+        } else {
+            Count {
+                value: Some(tally.companies.len() as u64),
+                suppressed: false,
+            }
+        }
     }
 
     /// The quartiles of some values.
@@ -503,13 +509,6 @@ pub struct Source {
     pub statements: HashMap<CompanyId, BTreeMap<FiscalYear, FinancialStatements>>,
 }
 
-fn document(table: &str, error: serde_json::Error) -> ReadError {
-    ReadError::Document {
-        table: table.to_owned(),
-        error,
-    }
-}
-
 impl ReadModels {
     /// The source of the statistics: every case's figures, the directory, and the `parts`
     /// asked for.
@@ -531,7 +530,7 @@ impl ReadModels {
                 industry: industry.and_then(|i| Industry::parse(&i).ok()),
                 prefecture: prefecture.and_then(|p| Prefecture::parse(&p).ok()),
                 stage: vocab(&row, "stage")?,
-                figures: serde_json::from_str(&stats).map_err(|e| document(&cases, e))?,
+                figures: serde_json::from_str(&stats).map_err(|e| document_error(&cases, e))?,
             });
         }
         for agency in self.agencies().await? {
@@ -563,14 +562,14 @@ impl ReadModels {
             let table = self.table(Projection::Handovers, "rm_handovers");
             let sql = format!(
                 "SELECT case_id, from_agency, to_agency, status, requested_on, decided_on
-                 FROM {table} ORDER BY requested_at"
+                 FROM {table}"
             );
             for row in sqlx::query(sqlx::AssertSqlSafe(sql))
                 .fetch_all(self.pool())
                 .await?
             {
                 let requested_on = day(row.try_get("requested_on")?).ok_or_else(|| {
-                    document(
+                    document_error(
                         &table,
                         serde::de::Error::custom("requested_on is not a date"),
                     )
@@ -587,21 +586,19 @@ impl ReadModels {
         }
         if parts.statements {
             let table = self.table(Projection::Benchmarks, "rm_statements");
-            let sql = format!("SELECT company_id, fiscal_year, statements FROM {table}");
+            let sql = format!(
+                "SELECT company_id, fiscal_year, case_id, statements, corrected FROM {table}"
+            );
             for row in sqlx::query(sqlx::AssertSqlSafe(sql))
                 .fetch_all(self.pool())
                 .await?
             {
-                let year: i64 = row.try_get("fiscal_year")?;
-                let year = FiscalYear::new(year)
-                    .map_err(|e| document(&table, serde::de::Error::custom(e.message)))?;
-                let json: String = row.try_get("statements")?;
-                let statements = serde_json::from_str(&json).map_err(|e| document(&table, e))?;
+                let row = statements_row(&row, &table)?;
                 source
                     .statements
-                    .entry(CompanyId(uuid(&row, "company_id")?))
+                    .entry(row.company_id)
                     .or_default()
-                    .insert(year, statements);
+                    .insert(row.fiscal_year, row.statements);
             }
         }
         Ok(source)
@@ -1881,6 +1878,75 @@ mod tests {
             });
         }
         source
+    }
+
+    #[test]
+    fn handover_flows_and_indicator_outcomes_count_per_flow_and_per_indicator() {
+        let mut source = source();
+        let bank = AgencyId(Uuid::from_u128(0xa1));
+        let chamber = AgencyId(Uuid::from_u128(0xa2));
+        // Cases 1..=5 handed from the bank to the chamber: three accepted after 2, 4 and 6
+        // days, one declined after 8, one pending.
+        for i in 1..=5u128 {
+            let (status, after) = match i {
+                1..=3 => (HandoverStatus::Accepted, Some(2 * i as i64)),
+                4 => (HandoverStatus::Declined, Some(8)),
+                _ => (HandoverStatus::Requested, None),
+            };
+            source.handovers.push(HandoverFacts {
+                case_id: CaseId(Uuid::from_u128(0x500 + i)),
+                from_agency: bank,
+                to_agency: chamber,
+                status,
+                requested_on: day("2025-06-01"),
+                decided_on: after.map(|d| {
+                    Day::from_date(day("2025-06-01").date() + time::Duration::days(d)).unwrap()
+                }),
+            });
+        }
+        // Companies 1..=5 reached the start line; their operating margin rose from 2 % to 5 %.
+        for i in 1..=5u128 {
+            let years = source
+                .statements
+                .entry(CompanyId(Uuid::from_u128(i)))
+                .or_default();
+            for row in [
+                crate::practice::tests::year(2023, 100_000_000, 2_000_000, 40_000_000),
+                crate::practice::tests::year(2024, 100_000_000, 5_000_000, 40_000_000),
+            ] {
+                years.insert(row.fiscal_year, row.statements);
+            }
+        }
+        let everything = MinCompanies::new(1).unwrap();
+        let stats = Statistics::new(&source, Filter::default(), everything);
+        let flows = stats.handovers();
+        assert_eq!(flows.len(), 1);
+        let flow = &flows[0];
+        assert_eq!(
+            (flow.from_kind, flow.to_kind),
+            (AgencyKind::ShinkinBank, AgencyKind::ChamberOfCommerce)
+        );
+        assert_eq!(flow.requested.value, Some(5));
+        assert_eq!(flow.accepted.value, Some(3));
+        assert_eq!(flow.declined.value, Some(1));
+        assert_eq!(flow.pending.value, Some(1));
+        assert_eq!(flow.acceptance_rate.value, Some(75.0));
+        assert_eq!(flow.days_to_decision.n, Some(4));
+        assert_eq!(flow.days_to_decision.median, Some(5.0));
+        let outcomes = stats.outcomes();
+        let margin = outcomes
+            .iter()
+            .find(|r| r.indicator == Indicator::OperatingMargin)
+            .unwrap();
+        assert_eq!(margin.from_year.get(), 2023);
+        assert_eq!(margin.companies.value, Some(5));
+        assert_eq!(margin.improved.value, Some(5));
+        assert_eq!(margin.worsened.value, Some(0));
+        // Under the default minimum of 5 companies, the three acceptances are hidden.
+        let hidden = Statistics::new(&source, Filter::default(), MinCompanies::DEFAULT);
+        let flow = &hidden.handovers()[0];
+        assert_eq!(flow.requested.value, Some(5));
+        assert!(flow.accepted.suppressed && flow.accepted.value.is_none());
     }
 
     #[test]

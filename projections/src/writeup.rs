@@ -9,7 +9,8 @@
 //!   a [`WriteUp`] in the shape of seed 004's published examples from what the events show:
 //!   issue titles with their walls, vocabulary labels, counts, and rounded figures.
 //!   It never reads free text (descriptions, notes, reasons), so the company's name, people's
-//!   names and confidential (秘) notes can only reach it through a title someone typed.
+//!   names and confidential (秘) notes can only reach it through what someone typed as a title,
+//!   a KPI's name or unit, or the agency's name.
 //! - [`Secrets`] gathers what must not appear in a published text for one case (names, kana,
 //!   法人番号, 市区町村, confidential notes) from the events; [`leaks`] finds them, and generic
 //!   patterns (any 13-digit number, phone numbers, e-mail addresses, postal codes), in a text;
@@ -44,7 +45,6 @@ use banso_events::domain::values::{Day, Line, Name, Note, Quantity, Text};
 use banso_events::domain::vocab::{
     AgencyKind, ExampleSide, HandoverStatus, IssueStatus, MeasureStatus, TeamRole, Theme, Wall,
 };
-use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::models::benchmarks::StatementsRow;
@@ -294,15 +294,7 @@ pub fn draft_with(input: &DraftInput<'_>, hints: &DraftHints<'_>) -> WriteUp {
             .filter_map(|i| i.notes.map(|n| n.theme))
             .for_each(&mut add_theme);
     }
-    let walls: BTreeSet<Wall> = issues
-        .iter()
-        .flat_map(|i| i.state.walls.iter().copied())
-        .chain(
-            measures
-                .iter()
-                .flat_map(|(_, m)| m.walls_met.iter().copied()),
-        )
-        .collect();
+    let walls = crate::practice::walls_of(doc);
 
     let marker = match input.side {
         ExampleSide::Good => "【事例】",
@@ -325,7 +317,7 @@ pub fn draft_with(input: &DraftInput<'_>, hints: &DraftHints<'_>) -> WriteUp {
         industry: input.industry,
         prefecture: input.prefecture,
         themes,
-        walls: walls.into_iter().collect(),
+        walls,
         issues: text_of(issue_lines(&issues), "- （課題はまだ設定されていません。）"),
         approach: text_of(
             approach_lines(input, hints, &issues, &measures),
@@ -849,8 +841,7 @@ fn text_of<const N: usize>(lines: Vec<String>, empty: &str) -> Note<N> {
 // ---------------------------------------------------------------------------------------------
 
 /// What kind of protected data a text gives away.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LeakKind {
     CompanyName,
     PersonName,
@@ -863,17 +854,6 @@ pub enum LeakKind {
 }
 
 impl LeakKind {
-    pub const ALL: [LeakKind; 8] = [
-        Self::CompanyName,
-        Self::PersonName,
-        Self::CorporateNumber,
-        Self::Municipality,
-        Self::ConfidentialNote,
-        Self::Phone,
-        Self::Email,
-        Self::PostalCode,
-    ];
-
     /// The Japanese label a reviewer reads.
     pub fn label(self) -> &'static str {
         match self {
@@ -896,7 +876,7 @@ impl fmt::Display for LeakKind {
 }
 
 /// Protected data found in a text: its kind and the text as written there.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Leak {
     pub kind: LeakKind,
     pub found: String,

@@ -137,6 +137,12 @@ pub fn banso() -> Command {
         "BANSO_BIND",
         "BANSO_GRAPHIQL",
         "BANSO_STATS_MIN_COMPANIES",
+        "BANSO_PRACTICE_WEIGHTS",
+        "BANSO_INTROSPECTION",
+        "BANSO_MAX_BODY_BYTES",
+        "BANSO_MAX_BATCH",
+        "BANSO_MAX_DEPTH",
+        "BANSO_MAX_COMPLEXITY",
     ] {
         command.env_remove(var);
     }

@@ -143,7 +143,10 @@ impl ReadModels {
     }
 }
 
-fn statements_row(row: &sqlx::any::AnyRow, table: &str) -> Result<StatementsRow, ReadError> {
+pub(crate) fn statements_row(
+    row: &sqlx::any::AnyRow,
+    table: &str,
+) -> Result<StatementsRow, ReadError> {
     let json: String = row.try_get("statements")?;
     let year: i64 = row.try_get("fiscal_year")?;
     let document = |error| ReadError::Document {

@@ -9,7 +9,8 @@
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
-use banso_events::domain::event::DomainEvent;
+use banso_events::Event;
+use banso_events::domain::event::{DomainEvent, Envelope};
 use banso_events::domain::ids::{
     AgencyId, CaseId, CompanyId, IssueId, KpiId, MeasureId, SupporterId,
 };
@@ -23,13 +24,13 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{day, day_text};
+use super::{day, day_text, document_error};
 use super::{uuid, vocab};
 use crate::error::ReadError;
 use crate::practice::CaseEvidence;
 use crate::projection::{Item, Projection, Table, Tx, table_name};
 use crate::rows::{Cell, Marks, Rows, bind_cells};
-use crate::runner::ReadModels;
+use crate::runner::{ReadModels, event_day};
 use crate::statistics::facts::{CaseFigures, CaseStats};
 
 pub const TABLES: &[Table] = &[
@@ -178,11 +179,12 @@ impl CaseDoc {
     pub fn of_events<'a>(events: impl IntoIterator<Item = &'a DomainEvent>) -> Self {
         let mut doc = Self::default();
         for event in events {
-            // The day an event says it happened: its payload's `on`.
-            let on = serde_json::to_value(event)
+            // The day an event says it happened, read from its stored payload as the runner
+            // reads it.
+            let on = Envelope::plain(event.clone())
+                .to_payload()
                 .ok()
-                .and_then(|tagged| tagged.as_object()?.values().next()?.get("on").cloned())
-                .and_then(|on| serde_json::from_value(on).ok());
+                .and_then(|payload| event_day(payload.get()));
             doc.apply(event, on);
         }
         doc
@@ -631,13 +633,6 @@ impl Tables {
             tags: table_name("rm_case_tags", generation),
             companies: table_name("rm_companies", generation),
         }
-    }
-}
-
-fn document_error(table: &str, error: serde_json::Error) -> ReadError {
-    ReadError::Document {
-        table: table.to_owned(),
-        error,
     }
 }
 

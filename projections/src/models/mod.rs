@@ -24,6 +24,14 @@ pub(crate) fn day_text(day: Option<Day>) -> Option<String> {
     day.map(|d| d.to_string())
 }
 
+/// A stored read-model document of `table` that does not parse.
+pub(crate) fn document_error(table: &str, error: serde_json::Error) -> ReadError {
+    ReadError::Document {
+        table: table.to_owned(),
+        error,
+    }
+}
+
 /// Text column → UUID.
 pub(crate) fn uuid(row: &AnyRow, column: &str) -> Result<Uuid, ReadError> {
     let text: String = row.try_get(column)?;
@@ -36,6 +44,19 @@ pub(crate) fn vocab<T: serde::de::DeserializeOwned>(
     column: &str,
 ) -> Result<T, ReadError> {
     let text: String = row.try_get(column)?;
-    serde_json::from_value(serde_json::Value::String(text))
+    vocab_of(text)
+}
+
+/// Nullable text column → a vocabulary value (`None` for NULL; an unknown id is an error).
+pub(crate) fn vocab_opt<T: serde::de::DeserializeOwned>(
+    row: &AnyRow,
+    column: &str,
+) -> Result<Option<T>, ReadError> {
+    let text: Option<String> = row.try_get(column)?;
+    text.map(vocab_of).transpose()
+}
+
+fn vocab_of<T: serde::de::DeserializeOwned>(id: String) -> Result<T, ReadError> {
+    serde_json::from_value(serde_json::Value::String(id))
         .map_err(|e| ReadError::Database(sqlx::Error::Decode(Box::new(e))))
 }
