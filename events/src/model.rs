@@ -110,6 +110,36 @@ pub(crate) fn sql_int(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
+/// Streams read by one [`streams_after_sql`] query at most (SQLite allows 500 terms in one
+/// compound SELECT).
+pub(crate) const STREAMS_PER_READ: usize = 100;
+
+/// The events of `streams` streams, each after its own version, in position order: one
+/// `select` per stream (a range of the stream's index) joined by `UNION ALL`. Stream `i`
+/// (from 0) takes the parameters `3i+1` (type), `3i+2` (id) and `3i+3` (version), written by
+/// `param`.
+pub(crate) fn streams_after_sql(
+    select: &str,
+    streams: usize,
+    param: fn(usize) -> String,
+) -> String {
+    let mut sql = String::new();
+    for i in 0..streams {
+        if i > 0 {
+            sql.push_str(" UNION ALL ");
+        }
+        let n = 3 * i;
+        sql.push_str(&format!(
+            "{select} WHERE stream_type = {} AND stream_id = {} AND version > {}",
+            param(n + 1),
+            param(n + 2),
+            param(n + 3)
+        ));
+    }
+    sql.push_str(" ORDER BY position");
+    sql
+}
+
 /// A row limit as SQL's signed 64-bit integer.
 pub(crate) fn sql_limit(limit: usize) -> i64 {
     i64::try_from(limit).unwrap_or(i64::MAX)

@@ -25,7 +25,7 @@ use crate::error::StoreError;
 use crate::migrate;
 use crate::model::{
     AppendOutcome, AppendRequest, Metadata, Position, RecordedEvent, StreamId, StreamType,
-    StreamVersion, sql_int, sql_limit,
+    StreamVersion, sql_int, sql_limit, streams_after_sql,
 };
 use crate::queue::{self, Job, Queue};
 
@@ -170,6 +170,26 @@ impl SqliteStore {
             .bind(sql_limit(limit))
             .fetch_all(&self.inner.reads)
             .await?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    /// See [`crate::EventStore::read_streams_after`] (at most `STREAMS_PER_READ` streams).
+    pub async fn read_streams_after(
+        &self,
+        streams: &[(StreamId, StreamVersion)],
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        if streams.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = streams_after_sql(select_event!(), streams.len(), |n| format!("?{n}"));
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for (stream, after) in streams {
+            query = query
+                .bind(stream.stream_type.as_str())
+                .bind(stream.id)
+                .bind(sql_int(after.0));
+        }
+        let rows = query.fetch_all(&self.inner.reads).await?;
         rows.iter().map(decode_row).collect()
     }
 

@@ -101,6 +101,23 @@ impl EventStore {
         dispatch!(self, s => s.read_stream(stream, from, limit).await)
     }
 
+    /// The events of each stream after its version, all in position order: what a reader that
+    /// folded each stream up to that version still has to apply. One round trip for all of
+    /// them (per hundred streams).
+    pub async fn read_streams_after(
+        &self,
+        streams: &[(StreamId, StreamVersion)],
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let mut events = Vec::new();
+        for chunk in streams.chunks(crate::model::STREAMS_PER_READ) {
+            events.extend(dispatch!(self, s => s.read_streams_after(chunk).await)?);
+        }
+        if streams.len() > crate::model::STREAMS_PER_READ {
+            events.sort_by_key(|e| e.position);
+        }
+        Ok(events)
+    }
+
     /// The events a command appended, in position order, if the command is stored: what a
     /// retry of that command gets back without deciding again.
     pub async fn command_events(

@@ -206,3 +206,80 @@ both_backends! {
         h.finish().await;
     }
 }
+
+both_backends! {
+    async fn a_server_decides_on_what_another_server_appended(h: Harness) {
+        // Two servers on one store: each keeps the states it folded between commands, and
+        // still decides on every event, also those the other one appended.
+        let first = Lifecycle::new(h.store.clone());
+        let second = Lifecycle::new(h.store.clone());
+        let executed = run_story(&first).await;
+        let case_version = executed
+            .iter()
+            .filter_map(|(_, e)| e.version_of(StreamKey::Case(IDS.case)))
+            .max()
+            .unwrap();
+        first
+            .execute(request(&Step {
+                actor: Actor::Supporter(IDS.coordinator),
+                command: measure_kpi(2.0),
+            }))
+            .await
+            .unwrap();
+
+        // The other server records a reading on the case, then the coordinator's departure.
+        let reading = second
+            .execute(request(&Step {
+                actor: Actor::Supporter(IDS.coordinator),
+                command: measure_kpi(3.0),
+            }))
+            .await
+            .unwrap();
+        assert_eq!(
+            reading.version_of(StreamKey::Case(IDS.case)),
+            Some(StreamVersion(case_version.0 + 2))
+        );
+        // The first server decides on the case as the second one left it: it appends after
+        // the second server's reading.
+        let next = first
+            .execute(request(&Step {
+                actor: Actor::Supporter(IDS.coordinator),
+                command: measure_kpi(4.0),
+            }))
+            .await
+            .unwrap();
+        assert_eq!(
+            next.version_of(StreamKey::Case(IDS.case)),
+            Some(StreamVersion(case_version.0 + 3))
+        );
+
+        // The second server records the coordinator's departure. The first server's next
+        // command by the coordinator is refused: it read the departure although it had kept the
+        // coordinator's state from before.
+        second
+            .execute(request(&Step {
+                actor: Actor::Operator,
+                command: Command::RecordSupporterDeparture {
+                    supporter_id: IDS.coordinator,
+                    on: Day::parse(TODAY).unwrap(),
+                },
+            }))
+            .await
+            .unwrap();
+        match first
+            .execute(request(&Step {
+                actor: Actor::Supporter(IDS.coordinator),
+                command: measure_kpi(5.0),
+            }))
+            .await
+        {
+            Err(ExecuteError::Refused(refusal)) => assert_eq!(refusal.rule, "unknown_supporter"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        let (events, version) = first.load(StreamKey::Case(IDS.case)).await.unwrap();
+        assert_eq!(version.0, case_version.0 + 3);
+        let fresh = Directory::from_events(events.iter().map(|e| &e.event));
+        assert!(fresh.case(IDS.case).is_some());
+        h.finish().await;
+    }
+}

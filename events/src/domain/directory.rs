@@ -50,6 +50,38 @@ impl Directory {
         }
     }
 
+    /// A directory of just what this one folded for stream `key` (empty if nothing).
+    pub fn only(&self, key: StreamKey) -> Directory {
+        let mut one = Directory::default();
+        match key {
+            StreamKey::Agency(id) => one
+                .agencies
+                .extend(self.agencies.get(&id).map(|s| (id, s.clone()))),
+            StreamKey::Supporter(id) => one
+                .supporters
+                .extend(self.supporters.get(&id).map(|s| (id, s.clone()))),
+            StreamKey::Company(id) => one
+                .companies
+                .extend(self.companies.get(&id).map(|s| (id, s.clone()))),
+            StreamKey::Case(id) => one
+                .cases
+                .extend(self.cases.get(&id).map(|s| (id, s.clone()))),
+            StreamKey::Example(id) => one
+                .examples
+                .extend(self.examples.get(&id).map(|s| (id, s.clone()))),
+        }
+        one
+    }
+
+    /// Take over the states `other` folded, replacing those of the same streams here.
+    pub fn absorb(&mut self, other: Directory) {
+        self.agencies.extend(other.agencies);
+        self.supporters.extend(other.supporters);
+        self.companies.extend(other.companies);
+        self.cases.extend(other.cases);
+        self.examples.extend(other.examples);
+    }
+
     pub fn agency(&self, id: AgencyId) -> Option<&AgencyState> {
         self.agencies.get(&id).filter(|a| a.id.is_some())
     }

@@ -3,20 +3,23 @@
 //! result instead of deciding again).
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 
+use hashlink::LruCache;
 use uuid::Uuid;
 
 use super::command::Command;
 use super::decide::decide;
 use super::directory::{Actor, Context, Directory};
 use super::event::{Envelope, StreamKey};
-use super::ids::{AgencyId, CaseId, CompanyId, SupporterId};
+use super::ids::CaseId;
 use super::refusal::Refusal;
 use super::values::Day;
 use crate::codec::Codec;
 use crate::error::{DecodeError, StoreError};
 use crate::model::{
-    AppendRequest, ExpectedVersion, Metadata, NewEvent, Position, StreamVersion, StreamWritten,
+    AppendRequest, ExpectedVersion, Metadata, NewEvent, Position, StreamId, StreamVersion,
+    StreamWritten,
 };
 use crate::store::EventStore;
 
@@ -87,11 +90,25 @@ struct Loaded {
     versions: HashMap<StreamKey, StreamVersion>,
 }
 
+/// Streams whose folded state is kept between commands. A case folds to a few kilobytes, so
+/// this holds a few tens of megabytes at most.
+const FOLDS_KEPT: usize = 8_192;
+
+/// A stream folded up to a version: a later command on it reads only the events after.
+#[derive(Clone, Debug)]
+struct Folded {
+    version: StreamVersion,
+    /// A directory of this stream's state alone.
+    state: Directory,
+}
+
 /// The domain on a store: loads streams, decides commands, appends their events.
 #[derive(Clone)]
 pub struct Lifecycle {
     store: EventStore,
-    codec: std::sync::Arc<Codec<Envelope>>,
+    codec: Arc<Codec<Envelope>>,
+    /// The recently used streams' folded states, least recently used dropped first.
+    folds: Arc<Mutex<LruCache<StreamKey, Folded>>>,
 }
 
 impl std::fmt::Debug for Lifecycle {
@@ -106,7 +123,8 @@ impl Lifecycle {
     pub fn new(store: EventStore) -> Self {
         Self {
             store,
-            codec: std::sync::Arc::new(Codec::new()),
+            codec: Arc::new(Codec::new()),
+            folds: Arc::new(Mutex::new(LruCache::new(FOLDS_KEPT))),
         }
     }
 
@@ -173,6 +191,7 @@ impl Lifecycle {
                 directory: &loaded.directory,
             };
             let envelopes = decide(&request.command, &ctx)?;
+            let mut loaded = loaded;
             let (append, envelopes) = self.append_request(&request, &loaded, envelopes)?;
             match self.store.append(append).await {
                 Ok(outcome) if outcome.duplicate => {
@@ -184,6 +203,7 @@ impl Lifecycle {
                     });
                 }
                 Ok(outcome) => {
+                    self.keep_appended(&mut loaded, &envelopes, &outcome.streams);
                     return Ok(Executed {
                         command_id: request.command_id,
                         events: envelopes,
@@ -301,70 +321,167 @@ impl Lifecycle {
         Ok((append, in_order))
     }
 
-    /// Load the streams the command names, then those they lead to: the case's company and
-    /// agencies, the agencies of the supporters named.
+    /// Load the streams the command names, then those they lead to: the named cases' company,
+    /// agencies and supporter in charge, the supporters' agencies, the cases through which a
+    /// company's statements were recorded.
+    ///
+    /// Each stream starts from the state an earlier command left in `folds`, and only the
+    /// events after it are read: one round trip per round for all streams. The first round
+    /// also reads what the kept states lead to, so a command on a case seen before usually
+    /// takes one round. A kept state is always a true fold of its stream up to its version
+    /// (events never change), so it is never stale, only short of the newest events.
     async fn load_for(&self, request: &CommandRequest) -> Result<Loaded, ExecuteError> {
         let refs = request.command.references();
-        let mut loaded = Loaded::default();
-        let mut supporters: BTreeSet<SupporterId> = refs.supporters.into_iter().collect();
-        if let Actor::Supporter(actor) = request.actor {
-            supporters.insert(actor);
-        }
-        let mut agencies: BTreeSet<AgencyId> = refs.agencies.into_iter().collect();
-        let mut companies: BTreeSet<CompanyId> = refs.companies.into_iter().collect();
-        let cases: BTreeSet<CaseId> = refs.cases.into_iter().collect();
-        for id in cases {
-            self.load_into(&mut loaded, StreamKey::Case(id)).await?;
+        let named_cases: BTreeSet<CaseId> = refs.cases.into_iter().collect();
+        let mut wanted: BTreeSet<StreamKey> = BTreeSet::new();
+        for &id in &named_cases {
+            wanted.insert(StreamKey::Case(id));
             if request.command.is_about_example() {
-                self.load_into(&mut loaded, StreamKey::Example(id)).await?;
-            }
-            if let Some(case) = loaded.directory.case(id) {
-                companies.extend(case.company_id);
-                agencies.extend(case.holder);
-                for h in case.handovers.values() {
-                    agencies.insert(h.from_agency);
-                    agencies.insert(h.to_agency);
-                }
-                // Consent changes judge each team member's agency against the consent.
-                agencies.extend(case.team.values().map(|m| m.agency_id));
-                agencies.extend(case.consented_by);
-                supporters.extend(case.in_charge);
+                wanted.insert(StreamKey::Example(id));
             }
         }
-        for id in supporters {
-            self.load_into(&mut loaded, StreamKey::Supporter(id))
-                .await?;
-            if let Some(s) = loaded.directory.supporter(id) {
-                agencies.extend(s.agency_id);
-            }
+        if let Actor::Supporter(actor) = request.actor {
+            wanted.insert(StreamKey::Supporter(actor));
         }
-        for id in agencies {
-            self.load_into(&mut loaded, StreamKey::Agency(id)).await?;
-        }
-        for id in companies {
-            self.load_into(&mut loaded, StreamKey::Company(id)).await?;
-            // Who may correct a year's statements depends on the case that recorded it.
-            let recorded_through: Vec<CaseId> = loaded
-                .directory
-                .company(id)
-                .map(|c| c.statements_case.values().copied().collect())
-                .unwrap_or_default();
-            for case in recorded_through {
-                self.load_into(&mut loaded, StreamKey::Case(case)).await?;
+        wanted.extend(refs.supporters.into_iter().map(StreamKey::Supporter));
+        wanted.extend(refs.agencies.into_iter().map(StreamKey::Agency));
+        wanted.extend(refs.companies.into_iter().map(StreamKey::Company));
+
+        let mut loaded = Loaded::default();
+        let mut kept: HashMap<StreamKey, StreamVersion> = HashMap::new();
+        self.take_kept(&mut loaded, &mut kept, &wanted);
+        wanted.extend(leads_to(&loaded.directory, &named_cases));
+        self.take_kept(&mut loaded, &mut kept, &wanted);
+        loop {
+            let round: Vec<StreamKey> = wanted
+                .iter()
+                .filter(|key| !loaded.versions.contains_key(key))
+                .copied()
+                .collect();
+            if round.is_empty() {
+                break;
             }
+            let after: Vec<(StreamId, StreamVersion)> = round
+                .iter()
+                .map(|key| {
+                    let version = kept.get(key).copied().unwrap_or(StreamVersion(0));
+                    (key.stream_id(), version)
+                })
+                .collect();
+            for (key, (_, version)) in round.iter().zip(&after) {
+                loaded.versions.insert(*key, *version);
+            }
+            for recorded in self.store.read_streams_after(&after).await? {
+                let envelope = self.codec.decode(&recorded)?;
+                loaded.directory.apply(&envelope.event);
+                loaded
+                    .versions
+                    .insert(envelope.event.stream(), recorded.version);
+            }
+            let newer = |key: &&StreamKey| {
+                let version = loaded.versions[*key];
+                version.0 > 0 && kept.get(*key) != Some(&version)
+            };
+            self.keep(
+                &loaded.directory,
+                round
+                    .iter()
+                    .filter(newer)
+                    .map(|key| (*key, loaded.versions[key])),
+            );
+            wanted.extend(leads_to(&loaded.directory, &named_cases));
+            self.take_kept(&mut loaded, &mut kept, &wanted);
         }
         Ok(loaded)
     }
 
-    async fn load_into(&self, loaded: &mut Loaded, key: StreamKey) -> Result<(), ExecuteError> {
-        if loaded.versions.contains_key(&key) {
-            return Ok(());
+    /// Start each of `wanted` not yet in `loaded` from its kept state, if there is one.
+    fn take_kept(
+        &self,
+        loaded: &mut Loaded,
+        kept: &mut HashMap<StreamKey, StreamVersion>,
+        wanted: &BTreeSet<StreamKey>,
+    ) {
+        let mut folds = self.folds.lock().unwrap_or_else(|p| p.into_inner());
+        for key in wanted {
+            if loaded.versions.contains_key(key) || kept.contains_key(key) {
+                continue;
+            }
+            if let Some(folded) = folds.get(key) {
+                loaded.directory.absorb(folded.state.clone());
+                kept.insert(*key, folded.version);
+            }
         }
-        let (events, version) = self.load(key).await?;
-        for envelope in &events {
+    }
+
+    /// Keep the states `directory` folded for `streams` (each at its version) for later
+    /// commands, unless a newer fold of the stream is kept already.
+    fn keep(
+        &self,
+        directory: &Directory,
+        streams: impl Iterator<Item = (StreamKey, StreamVersion)>,
+    ) {
+        let mut folds = self.folds.lock().unwrap_or_else(|p| p.into_inner());
+        for (key, version) in streams {
+            if folds.peek(&key).is_some_and(|f| f.version >= version) {
+                continue;
+            }
+            let state = directory.only(key);
+            folds.insert(key, Folded { version, state });
+        }
+    }
+
+    /// After an append: fold the decision's own events into the states it was decided on and
+    /// keep them, so that the next command on these streams reads nothing it already knows.
+    fn keep_appended(&self, loaded: &mut Loaded, events: &[Envelope], streams: &[StreamWritten]) {
+        for envelope in events {
             loaded.directory.apply(&envelope.event);
         }
-        loaded.versions.insert(key, version);
-        Ok(())
+        let written: BTreeSet<StreamKey> = events.iter().map(|e| e.event.stream()).collect();
+        let versions = written.into_iter().filter_map(|key| {
+            let stream = key.stream_id();
+            let w = streams.iter().find(|w| w.stream == stream)?;
+            let decided_on = loaded
+                .versions
+                .get(&key)
+                .copied()
+                .unwrap_or(StreamVersion(0));
+            (w.first_version.0 == decided_on.0 + 1).then_some((key, w.last_version))
+        });
+        self.keep(&loaded.directory, versions);
     }
+}
+
+/// The streams the states in `directory` lead to (see [`Lifecycle::load_for`]); the cases
+/// among them are followed only if named by the command.
+fn leads_to(directory: &Directory, named_cases: &BTreeSet<CaseId>) -> Vec<StreamKey> {
+    let mut keys = Vec::new();
+    for id in named_cases {
+        let Some(case) = directory.case(*id) else {
+            continue;
+        };
+        keys.extend(case.company_id.map(StreamKey::Company));
+        keys.extend(case.holder.map(StreamKey::Agency));
+        for h in case.handovers.values() {
+            keys.push(StreamKey::Agency(h.from_agency));
+            keys.push(StreamKey::Agency(h.to_agency));
+        }
+        // Consent changes judge each team member's agency against the consent.
+        keys.extend(case.team.values().map(|m| StreamKey::Agency(m.agency_id)));
+        keys.extend(case.consented_by.map(StreamKey::Agency));
+        keys.extend(case.in_charge.map(StreamKey::Supporter));
+    }
+    keys.extend(
+        directory
+            .supporters
+            .values()
+            .filter_map(|s| s.agency_id.map(StreamKey::Agency)),
+    );
+    // Who may correct a year's statements depends on the case that recorded it.
+    keys.extend(directory.companies.values().flat_map(|c| {
+        c.statements_case
+            .values()
+            .map(|case| StreamKey::Case(*case))
+    }));
+    keys
 }
