@@ -159,16 +159,34 @@ impl Lifecycle {
         }
     }
 
-    /// Decide `request.command` on fresh state and append its events.
+    /// Decide `request.command` on fresh state and append its events; a retry of a command
+    /// already stored gets the first result back (`duplicate`).
     #[tracing::instrument(skip_all, fields(command_id = %request.command_id))]
     pub async fn execute(&self, request: CommandRequest) -> Result<Executed, ExecuteError> {
-        if let Some(done) = self.earlier_result(&request).await? {
-            return Ok(done);
+        match self.decide_and_append(&request).await {
+            // A retry is decided again, on the state its own first run left: the store knows
+            // the command id and answers with the first result, or the rules refuse (the
+            // measure is already completed) or the case moved on. So a refusal looks for a
+            // first run before it stands; a new command never pays for the lookup unless it
+            // is refused.
+            Err(
+                error @ (ExecuteError::Refused(_)
+                | ExecuteError::Store(
+                    StoreError::Concurrency { .. } | StoreError::CommandIdReused { .. },
+                )),
+            ) => match self.earlier_result(&request).await? {
+                Some(done) => Ok(done),
+                None => Err(error),
+            },
+            outcome => outcome,
         }
+    }
+
+    async fn decide_and_append(&self, request: &CommandRequest) -> Result<Executed, ExecuteError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let loaded = self.load_for(&request).await?;
+            let loaded = self.load_for(request).await?;
             let case_key = request.command.case_id().map(StreamKey::Case);
             if let (Some(expected), Some(key)) = (request.expected_case_version, case_key) {
                 let actual = loaded
@@ -192,11 +210,11 @@ impl Lifecycle {
             };
             let envelopes = decide(&request.command, &ctx)?;
             let mut loaded = loaded;
-            let (append, envelopes) = self.append_request(&request, &loaded, envelopes)?;
+            let (append, envelopes) = self.append_request(request, &loaded, envelopes)?;
             match self.store.append(append).await {
                 Ok(outcome) if outcome.duplicate => {
                     // A concurrent retry of the same command won: answer with what it stored.
-                    return self.earlier_result(&request).await?.ok_or_else(|| {
+                    return self.earlier_result(request).await?.ok_or_else(|| {
                         ExecuteError::Store(StoreError::CorruptCommandRecord {
                             reason: format!("command {} stored without events", request.command_id),
                         })
