@@ -22,7 +22,7 @@ use banso_events::EventStore;
 use banso_events::domain::ids::{AgencyId, SupporterId};
 use banso_events::domain::service::Lifecycle;
 use banso_graphql::Principal;
-use banso_projections::{Projection, ReadModels};
+use banso_projections::{Projection, ReadModels, Usage};
 
 use crate::cli::{Cli, Command, IssueArgs, ProjectionsCommand, StoreCommand, TokenCommand};
 use crate::config::{DatabaseSettings, ServerSettings};
@@ -277,7 +277,7 @@ async fn projections(command: ProjectionsCommand) -> anyhow::Result<()> {
                 None => Projection::ALL.to_vec(),
             };
             let store = open_store(&database).await?;
-            let read = ReadModels::open(&database.read_url())
+            let read = ReadModels::open_for(&database.read_url(), Usage::Rebuild)
                 .await
                 .context("could not open the read models")?;
             let started = std::time::Instant::now();

@@ -46,9 +46,27 @@ pub fn read_url_for(events_url: &str) -> String {
     }
 }
 
+/// What a connection to the read models is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Usage {
+    /// A server or a command-line query: many small reads and the runner's writes.
+    Serving,
+    /// `banso projections rebuild`, a process of its own that writes every row once: a large
+    /// page cache (512 MiB on SQLite, so that inserts seldom go to the disk before the
+    /// commit), statement journals in memory, and on PostgreSQL commits that do not wait for
+    /// the WAL flush (a rebuild cut short by a crash is simply run again: its tables are not
+    /// in use until the switch).
+    Rebuild,
+}
+
 impl ReadDb {
     /// Open (creating the SQLite file if missing) and create the bookkeeping tables.
     pub async fn connect(url: &str) -> Result<Self, ReadError> {
+        Self::connect_for(url, Usage::Serving).await
+    }
+
+    /// [`Self::connect`], with the connection settings for `usage`.
+    pub async fn connect_for(url: &str, usage: Usage) -> Result<Self, ReadError> {
         install_default_drivers();
         let (dialect, url) = if url.starts_with("sqlite:") {
             let url = if url.contains("mode=") {
@@ -80,10 +98,24 @@ impl ReadDb {
             // Read models can be rebuilt from the events: WAL for concurrent readers, and
             // NORMAL sync (a crash may lose the last commits, checkpoint included, which the
             // runner then simply applies again).
-            options = options.after_connect(|conn, _| {
+            options = options.after_connect(move |conn, _| {
                 Box::pin(async move {
                     conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = OFF;")
                         .await?;
+                    if usage == Usage::Rebuild {
+                        conn.execute("PRAGMA cache_size = -524288; PRAGMA temp_store = MEMORY;")
+                            .await?;
+                    }
+                    Ok(())
+                })
+            });
+        } else if usage == Usage::Rebuild {
+            options = options.after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute(
+                        "SET synchronous_commit = off; SET maintenance_work_mem = '256MB'",
+                    )
+                    .await?;
                     Ok(())
                 })
             });

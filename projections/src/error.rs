@@ -29,6 +29,8 @@ pub enum ReadError {
     /// A pagination cursor that this list did not hand out.
     #[error("the cursor is not one this list handed out; start again without `after`")]
     BadCursor,
+    #[error("a worker thread of the read models failed: {0}")]
+    Worker(String),
     #[error("the read models did not reach position {position} within {waited_ms} ms")]
     WaitTimeout { position: u64, waited_ms: u128 },
 }

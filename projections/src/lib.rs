@@ -18,7 +18,7 @@ mod runner;
 pub mod statistics;
 pub mod writeup;
 
-pub use db::{Dialect, ReadDb, read_url_for};
+pub use db::{Dialect, ReadDb, Usage, read_url_for};
 pub use error::ReadError;
 pub use projection::Projection;
 pub use runner::{ProjectionStatus, ReadModels};

@@ -14,6 +14,7 @@
 //! model holds what it folds during a rebuild (see [`REBUILD_HOLD`]); its checkpoint moves
 //! only when that is written.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
 
@@ -25,7 +26,7 @@ use sqlx::Row;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::db::{Dialect, ReadDb};
+use crate::db::{Dialect, ReadDb, Usage};
 use crate::error::ReadError;
 use crate::models::directory::{DirectoryCache, changes_directory};
 use crate::projection::{Carry, Item, Projection, Tx};
@@ -73,7 +74,12 @@ impl ReadModels {
     /// Open the read models at `url` (see [`crate::read_url_for`]), creating the tables of
     /// any read model that has none yet.
     pub async fn open(url: &str) -> Result<Self, ReadError> {
-        let db = ReadDb::connect(url).await?;
+        Self::open_for(url, Usage::Serving).await
+    }
+
+    /// [`Self::open`] with the connection settings for `usage` (see [`Usage`]).
+    pub async fn open_for(url: &str, usage: Usage) -> Result<Self, ReadError> {
+        let db = ReadDb::connect_for(url, usage).await?;
         let models = Self {
             db,
             shared: Arc::new(Shared {
@@ -137,7 +143,7 @@ impl ReadModels {
                 .await?;
         match active {
             None => {
-                create_tables(&mut tx, projection, 1).await?;
+                create_tables(&mut tx, projection, 1, Statements::All).await?;
                 sqlx::query("INSERT INTO rm_active (name, generation) VALUES ($1, 1)")
                     .bind(projection.name())
                     .execute(&mut *tx)
@@ -164,7 +170,7 @@ impl ReadModels {
                         generation = next,
                         "the read model's tables changed; rebuilding it from the first event"
                     );
-                    create_tables(&mut tx, projection, next).await?;
+                    create_tables(&mut tx, projection, next, Statements::All).await?;
                     sqlx::query("UPDATE rm_active SET generation = $1 WHERE name = $2")
                         .bind(next)
                         .bind(projection.name())
@@ -334,13 +340,13 @@ impl ReadModels {
             return Ok(true);
         }
         let mut tx = self.db.begin_write().await?;
-        for feed in feeds.iter() {
-            if !after(feed).is_empty() && !self.checkpoint_is(&mut tx, feed).await? {
-                tx.rollback().await?;
-                return Ok(false);
-            }
+        let fed: Vec<&Feed> = feeds.iter().filter(|f| !after(f).is_empty()).collect();
+        if !self.checkpoints_are(&mut tx, &fed).await? {
+            tx.rollback().await?;
+            return Ok(false);
         }
-        for feed in feeds.iter_mut() {
+        let mut moved = Vec::new();
+        for (i, feed) in feeds.iter_mut().enumerate() {
             let fresh = after(feed);
             let Some(last) = fresh.last().map(|i| i.recorded.position) else {
                 continue;
@@ -355,9 +361,10 @@ impl ReadModels {
                 .await?;
             feed.status.position = last;
             if feed.carry.is_settled() {
-                self.move_checkpoint(&mut tx, feed).await?;
+                moved.push(i);
             }
         }
+        self.move_checkpoints(&mut tx, feeds, &moved).await?;
         tx.commit().await?;
         if items.iter().any(changes_directory) {
             self.directory_cache().clear();
@@ -368,11 +375,12 @@ impl ReadModels {
     /// Write what the feeds hold back and move their checkpoints to where they are.
     async fn settle(&self, feeds: &mut [Feed]) -> Result<bool, ReadError> {
         let mut tx = self.db.begin_write().await?;
-        for feed in feeds.iter() {
-            if !self.checkpoint_is(&mut tx, feed).await? {
-                tx.rollback().await?;
-                return Ok(false);
-            }
+        if !self
+            .checkpoints_are(&mut tx, &feeds.iter().collect::<Vec<_>>())
+            .await?
+        {
+            tx.rollback().await?;
+            return Ok(false);
         }
         for feed in feeds.iter_mut() {
             let ProjectionStatus {
@@ -383,38 +391,71 @@ impl ReadModels {
             projection
                 .flush(&mut tx, generation, &mut feed.carry)
                 .await?;
-            self.move_checkpoint(&mut tx, feed).await?;
         }
+        let all: Vec<usize> = (0..feeds.len()).collect();
+        self.move_checkpoints(&mut tx, feeds, &all).await?;
         tx.commit().await?;
         Ok(true)
     }
 
-    /// Lock `feed`'s checkpoint row for this transaction; whether it is where `feed` left it.
-    async fn checkpoint_is(&self, tx: &mut Tx, feed: &Feed) -> Result<bool, ReadError> {
-        let lock = match self.db.dialect() {
-            Dialect::Sqlite => {
-                "SELECT position FROM rm_checkpoints WHERE name = $1 AND generation = $2"
-            }
-            Dialect::Postgres => {
-                "SELECT position FROM rm_checkpoints WHERE name = $1 AND generation = $2 FOR UPDATE"
-            }
-        };
-        let current: Option<i64> = sqlx::query_scalar(lock)
-            .bind(feed.status.projection.name())
-            .bind(feed.status.generation)
-            .fetch_optional(&mut **tx)
-            .await?;
-        Ok(current == Some(feed.stored.0 as i64))
+    /// Lock the checkpoint rows of `feeds` for this transaction (one query for all); whether
+    /// each is where its feed left it.
+    async fn checkpoints_are(&self, tx: &mut Tx, feeds: &[&Feed]) -> Result<bool, ReadError> {
+        if feeds.is_empty() {
+            return Ok(true);
+        }
+        let mut sql = String::from("SELECT name, generation, position FROM rm_checkpoints WHERE ");
+        sql.push_str(&checkpoint_rows(0, feeds.len()));
+        if self.db.dialect() == Dialect::Postgres {
+            sql.push_str(" FOR UPDATE");
+        }
+        let mut query = sqlx::query_as::<_, (String, i64, i64)>(sqlx::AssertSqlSafe(sql));
+        for feed in feeds {
+            query = query
+                .bind(feed.status.projection.name())
+                .bind(feed.status.generation);
+        }
+        let stored = query.fetch_all(&mut **tx).await?;
+        Ok(feeds.iter().all(|feed| {
+            stored.iter().any(|(name, generation, position)| {
+                name == feed.status.projection.name()
+                    && *generation == feed.status.generation
+                    && *position == feed.stored.0 as i64
+            })
+        }))
     }
 
-    async fn move_checkpoint(&self, tx: &mut Tx, feed: &mut Feed) -> Result<(), ReadError> {
-        sqlx::query("UPDATE rm_checkpoints SET position = $1 WHERE name = $2 AND generation = $3")
-            .bind(feed.status.position.0 as i64)
-            .bind(feed.status.projection.name())
-            .bind(feed.status.generation)
-            .execute(&mut **tx)
-            .await?;
-        feed.stored = feed.status.position;
+    /// Move the checkpoints of `feeds[i]` for each `i` of `which` to where those feeds are:
+    /// one statement per position (usually one for all).
+    async fn move_checkpoints(
+        &self,
+        tx: &mut Tx,
+        feeds: &mut [Feed],
+        which: &[usize],
+    ) -> Result<(), ReadError> {
+        let mut by_position: BTreeMap<Position, Vec<usize>> = BTreeMap::new();
+        for &i in which {
+            by_position
+                .entry(feeds[i].status.position)
+                .or_default()
+                .push(i);
+        }
+        for (position, moving) in by_position {
+            let sql = format!(
+                "UPDATE rm_checkpoints SET position = $1 WHERE {}",
+                checkpoint_rows(1, moving.len())
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(position.0 as i64);
+            for &i in &moving {
+                query = query
+                    .bind(feeds[i].status.projection.name())
+                    .bind(feeds[i].status.generation);
+            }
+            query.execute(&mut **tx).await?;
+            for i in moving {
+                feeds[i].stored = position;
+            }
+        }
         Ok(())
     }
 
@@ -451,31 +492,49 @@ impl ReadModels {
             });
         }
         let raced = || ReadError::RebuildRaced(projections.iter().map(|p| p.name()).collect());
-        let codec = Codec::<Envelope>::new();
+        // Read and decode the next batch in a task of its own (on another thread) while this
+        // one is written.
+        let codec = Arc::new(Codec::<Envelope>::new());
+        let fetch = |after: Position| {
+            let (store, codec) = (store.clone(), codec.clone());
+            tokio::spawn(async move {
+                let batch = store.read_all(after, REBUILD_BATCH).await?;
+                Decoded::new(&codec, batch)
+            })
+        };
+        let joined = |r: Result<Result<Decoded, ReadError>, tokio::task::JoinError>| {
+            r.map_err(|e| ReadError::Worker(e.to_string()))?
+        };
         let mut read = 0u64;
-        let mut after = Position::START;
-        let mut next = store.read_all(after, REBUILD_BATCH).await;
+        let mut next = joined(fetch(Position::START).await);
         loop {
-            let batch = next?;
-            let Some(last) = batch.last() else {
+            let decoded = next?;
+            let Some(last) = decoded.batch.last() else {
                 break;
             };
-            after = last.position;
-            read += batch.len() as u64;
-            let decoded = Decoded::new(&codec, batch)?;
-            let items = decoded.items();
-            // Read the next batch (on the event store's connection) while this one is written.
-            let (applied, following) = tokio::join!(
-                self.apply_batch(&mut feeds, &items),
-                store.read_all(after, REBUILD_BATCH)
-            );
-            if !applied? {
+            read += decoded.batch.len() as u64;
+            let following = fetch(last.position);
+            if !self.apply_batch(&mut feeds, &decoded.items()).await? {
+                following.abort();
                 return Err(raced());
             }
-            next = following;
+            next = joined(following.await);
         }
         if !self.settle(&mut feeds).await? {
             return Err(raced());
+        }
+        // The rebuilt tables were filled without their indexes: create them (a transaction
+        // per read model, so that a live runner waits for one at a time), then switch.
+        for feed in &feeds {
+            let mut tx = self.db.begin_write().await?;
+            run_statements(
+                &mut tx,
+                feed.status.projection,
+                feed.status.generation,
+                Statements::IndexesOnly,
+            )
+            .await?;
+            tx.commit().await?;
         }
         let mut tx = self.db.begin_write().await?;
         for feed in &feeds {
@@ -518,7 +577,7 @@ impl ReadModels {
         for old in generations.into_iter().filter(|g| *g != active) {
             drop_tables(&mut tx, projection, old).await?;
         }
-        create_tables(&mut tx, projection, next).await?;
+        create_tables(&mut tx, projection, next, Statements::TablesOnly).await?;
         tx.commit().await?;
         Ok(next)
     }
@@ -591,20 +650,71 @@ pub(crate) fn event_day(payload: &str) -> Option<Day> {
     serde_json::from_str::<On>(payload).ok()?.on
 }
 
-async fn create_tables(
+/// `(name = $k AND generation = $k+1) OR ...` for `n` checkpoint rows, after `offset` earlier
+/// parameters.
+fn checkpoint_rows(offset: usize, n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            let k = offset + 2 * i + 1;
+            format!("(name = ${k} AND generation = ${})", k + 1)
+        })
+        .collect::<Vec<_>>()
+        .join(" OR ")
+}
+
+/// Which of a table's statements to run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Statements {
+    /// Tables and indexes: a generation the live runner fills.
+    All,
+    /// The tables only: a rebuild fills them first and then indexes them (sorting once is
+    /// far cheaper than inserting every row into every index).
+    TablesOnly,
+    /// The indexes the rebuild left out.
+    IndexesOnly,
+}
+
+/// Whether `statement` creates a secondary index (which a rebuild creates last).
+fn is_index(statement: &str) -> bool {
+    let statement = statement.trim_start();
+    statement.starts_with("CREATE INDEX") || statement.starts_with("CREATE UNIQUE INDEX")
+}
+
+async fn run_statements(
     tx: &mut Tx,
     projection: Projection,
     generation: i64,
+    which: Statements,
 ) -> Result<(), ReadError> {
     for table in projection.tables() {
         let name = table.name(generation);
         for statement in table.create {
+            let wanted = match which {
+                Statements::All => true,
+                Statements::TablesOnly => !is_index(statement),
+                Statements::IndexesOnly => is_index(statement),
+            };
+            if !wanted {
+                continue;
+            }
             let sql = statement.replace("{t}", &name);
             sqlx::query(sqlx::AssertSqlSafe(sql))
                 .execute(&mut **tx)
                 .await?;
         }
     }
+    Ok(())
+}
+
+/// Create `projection`'s tables for `generation` (with their indexes unless `which` says
+/// tables only) and its bookkeeping rows at position 0.
+async fn create_tables(
+    tx: &mut Tx,
+    projection: Projection,
+    generation: i64,
+    which: Statements,
+) -> Result<(), ReadError> {
+    run_statements(tx, projection, generation, which).await?;
     sqlx::query(
         "INSERT INTO rm_checkpoints (name, generation, position) VALUES ($1, $2, 0)
          ON CONFLICT (name, generation) DO UPDATE SET position = 0",

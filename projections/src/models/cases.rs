@@ -7,10 +7,10 @@
 //! charge and the team) and its tags (themes and walls of open issues).
 
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use banso_events::Event;
-use banso_events::domain::event::{DomainEvent, Envelope};
+use banso_events::domain::event::{DomainEvent, Envelope, StreamKey};
 use banso_events::domain::ids::{
     AgencyId, CaseId, CompanyId, IssueId, KpiId, MeasureId, SupporterId,
 };
@@ -476,6 +476,18 @@ pub(crate) async fn apply(
     hold: usize,
 ) -> Result<(), ReadError> {
     let t = Tables::of(generation);
+    // The batch's cases not held already, read in one query rather than one each.
+    let wanted: BTreeSet<CaseId> = items
+        .iter()
+        .filter_map(|item| match item.event.stream() {
+            StreamKey::Case(id) if !carry.cases.contains_key(&id) => Some(id),
+            _ => None,
+        })
+        .collect();
+    let wanted: Vec<CaseId> = wanted.into_iter().collect();
+    for chunk in wanted.chunks(500) {
+        carry.cases.extend(load_cases(tx, &t, chunk).await?);
+    }
     for item in items {
         let event = item.event;
         match event {
@@ -494,21 +506,16 @@ pub(crate) async fn apply(
             }
             _ => {}
         }
-        let banso_events::domain::event::StreamKey::Case(case_id) = event.stream() else {
+        let StreamKey::Case(case_id) = event.stream() else {
             continue;
         };
-        let pending = match carry.cases.entry(case_id) {
-            Entry::Occupied(slot) => slot.into_mut(),
-            Entry::Vacant(slot) => {
-                let loaded = load_case(tx, &t, case_id).await?.unwrap_or(Pending {
-                    doc: CaseDoc::default(),
-                    version: 0,
-                    position: 0,
-                    stored: false,
-                });
-                slot.insert(loaded)
-            }
-        };
+        // Not in the table yet: a new case.
+        let pending = carry.cases.entry(case_id).or_insert_with(|| Pending {
+            doc: CaseDoc::default(),
+            version: 0,
+            position: 0,
+            stored: false,
+        });
         pending.doc.apply(event, item.on);
         pending.version = item.recorded.version.0;
         pending.position = item.recorded.position.0;
@@ -739,25 +746,33 @@ async fn save_companies(
     Ok(())
 }
 
-async fn load_case(tx: &mut Tx, t: &Tables, case: CaseId) -> Result<Option<Pending>, ReadError> {
+/// The stored rows of `cases` (those the table has).
+async fn load_cases(
+    tx: &mut Tx,
+    t: &Tables,
+    cases: &[CaseId],
+) -> Result<Vec<(CaseId, Pending)>, ReadError> {
     let sql = format!(
-        "SELECT doc, version, position FROM {} WHERE case_id = $1",
-        t.cases
+        "SELECT case_id, doc, version, position FROM {} WHERE case_id IN ({})",
+        t.cases,
+        Marks::of(tx).list(0, cases.len())
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(case.0.to_string())
-        .fetch_optional(&mut **tx)
+    let ids = cases.iter().map(|c| Cell::from(c.0.to_string()));
+    let rows = bind_cells(sqlx::query(sqlx::AssertSqlSafe(sql)), ids)
+        .fetch_all(&mut **tx)
         .await?;
-    row.map(|row| {
-        let doc: String = row.try_get("doc")?;
-        Ok(Pending {
-            doc: serde_json::from_str(&doc).map_err(|e| document_error(&t.cases, e))?,
-            version: row.try_get::<i64, _>("version")? as u64,
-            position: row.try_get::<i64, _>("position")? as u64,
-            stored: true,
+    rows.iter()
+        .map(|row| {
+            let doc: String = row.try_get("doc")?;
+            let pending = Pending {
+                doc: serde_json::from_str(&doc).map_err(|e| document_error(&t.cases, e))?,
+                version: row.try_get::<i64, _>("version")? as u64,
+                position: row.try_get::<i64, _>("position")? as u64,
+                stored: true,
+            };
+            Ok((CaseId(uuid(row, "case_id")?), pending))
         })
-    })
-    .transpose()
+        .collect()
 }
 
 const CASE_WRITE_COLUMNS: &[&str] = &[

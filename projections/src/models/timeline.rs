@@ -21,7 +21,8 @@ use crate::runner::ReadModels;
 
 pub const TABLES: &[Table] = &[Table {
     base: "rm_timeline",
-    create: &["CREATE TABLE {t} (
+    create: &[
+        "CREATE TABLE {t} (
         case_id TEXT NOT NULL,
         position BIGINT NOT NULL,
         stream_type TEXT NOT NULL,
@@ -31,9 +32,11 @@ pub const TABLES: &[Table] = &[Table {
         agency TEXT,
         recorded_at TEXT NOT NULL,
         happened_on TEXT,
-        detail TEXT NOT NULL,
-        PRIMARY KEY (case_id, position)
-    )"],
+        detail TEXT NOT NULL
+    )",
+        // An index rather than the primary key, so that a rebuild can create it last.
+        "CREATE UNIQUE INDEX {t}_case ON {t} (case_id, position)",
+    ],
 }];
 
 /// One entry of a case timeline.
