@@ -384,3 +384,17 @@ pub struct RecordedEvent {
     pub metadata: Metadata,
     pub recorded_at: OffsetDateTime,
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn streams_after_sql_numbers_three_parameters_per_stream() {
+        let sql = super::streams_after_sql("SELECT * FROM e", 2, |n| format!("${n}"));
+        assert_eq!(
+            sql,
+            "SELECT * FROM e WHERE stream_type = $1 AND stream_id = $2 AND version > $3 \
+             UNION ALL SELECT * FROM e WHERE stream_type = $4 AND stream_id = $5 AND version > $6 \
+             ORDER BY position"
+        );
+    }
+}

@@ -283,3 +283,46 @@ both_backends! {
         h.finish().await;
     }
 }
+
+both_backends! {
+    async fn a_retry_the_rules_accept_again_gets_the_first_result(h: Harness) {
+        let lifecycle = Lifecycle::new(h.store.clone());
+        run_story(&lifecycle).await;
+        // A reading is accepted whenever it is sent: its retry is decided again and accepted,
+        // and the store answers with the first run.
+        let first = request(&Step {
+            actor: Actor::Supporter(IDS.coordinator),
+            command: measure_kpi(7.0),
+        });
+        let done = lifecycle.execute(first.clone()).await.unwrap();
+        let head = h.store.head().await.unwrap();
+        for retry in [first.clone(), first.clone()] {
+            let again = lifecycle.execute(retry).await.unwrap();
+            assert!(again.duplicate);
+            assert_eq!(again.positions, done.positions);
+            assert_eq!(again.events, done.events);
+        }
+        // Also from a server that never saw the first run.
+        let other_server = Lifecycle::new(h.store.clone());
+        let again = other_server.execute(first.clone()).await.unwrap();
+        assert!(again.duplicate);
+        assert_eq!(again.positions, done.positions);
+        assert_eq!(h.store.head().await.unwrap(), head);
+
+        // Someone else's command under that id is refused, though the rules accept it.
+        let mut reused = request(&Step {
+            actor: Actor::Operator,
+            command: Command::RecordSupporterDeparture {
+                supporter_id: IDS.coordinator,
+                on: Day::parse(TODAY).unwrap(),
+            },
+        });
+        reused.command_id = first.command_id;
+        match lifecycle.execute(reused).await {
+            Err(ExecuteError::Store(StoreError::CommandIdReused { .. })) => {}
+            other => panic!("expected CommandIdReused, got {other:?}"),
+        }
+        assert_eq!(h.store.head().await.unwrap(), head);
+        h.finish().await;
+    }
+}

@@ -51,9 +51,9 @@ pub fn read_url_for(events_url: &str) -> String {
 pub enum Usage {
     /// A server or a command-line query: many small reads and the runner's writes.
     Serving,
-    /// `banso projections rebuild`, a process of its own that writes every row once: a large
-    /// page cache (512 MiB on SQLite, so that inserts seldom go to the disk before the
-    /// commit), statement journals in memory, and on PostgreSQL commits that do not wait for
+    /// `banso projections rebuild`, a process of its own that writes every row once: two
+    /// connections, each with a large page cache (up to 512 MiB on SQLite, so that inserts
+    /// seldom go to the disk before the commit), statement journals in memory, and on PostgreSQL commits that do not wait for
     /// the WAL flush (a rebuild cut short by a crash is simply run again: its tables are not
     /// in use until the switch).
     Rebuild,
@@ -82,9 +82,15 @@ impl ReadDb {
         };
         // A connection to a local SQLite file does not go stale: no ping before each use (a
         // ping is a round trip to the connection's thread, as dear as a small query).
+        let connections = match (usage, dialect) {
+            // One writer, and a reader now and then; each with its own page cache.
+            (Usage::Rebuild, _) => 2,
+            (Usage::Serving, Dialect::Sqlite) => 8,
+            (Usage::Serving, Dialect::Postgres) => 16,
+        };
         let mut options = AnyPoolOptions::new()
             .test_before_acquire(dialect == Dialect::Postgres)
-            .max_connections(if dialect == Dialect::Sqlite { 8 } else { 16 })
+            .max_connections(connections)
             .acquire_timeout(Duration::from_secs(10));
         if dialect == Dialect::Sqlite {
             if let Some(path) = url

@@ -514,8 +514,11 @@ impl ReadModels {
             };
             read += decoded.batch.len() as u64;
             let following = fetch(last.position);
-            if !self.apply_batch(&mut feeds, &decoded.items()).await? {
+            let applied = self.apply_batch(&mut feeds, &decoded.items()).await;
+            if !matches!(applied, Ok(true)) {
                 following.abort();
+            }
+            if !applied? {
                 return Err(raced());
             }
             next = joined(following.await);
@@ -523,18 +526,20 @@ impl ReadModels {
         if !self.settle(&mut feeds).await? {
             return Err(raced());
         }
-        // The rebuilt tables were filled without their indexes: create them (a transaction
-        // per read model, so that a live runner waits for one at a time), then switch.
+        // The rebuilt tables were filled without their indexes: create them, one transaction
+        // each (on SQLite a live server's writes wait meanwhile), then switch.
         for feed in &feeds {
-            let mut tx = self.db.begin_write().await?;
-            run_statements(
-                &mut tx,
+            for sql in statements(
                 feed.status.projection,
                 feed.status.generation,
                 Statements::IndexesOnly,
-            )
-            .await?;
-            tx.commit().await?;
+            ) {
+                let mut tx = self.db.begin_write().await?;
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+            }
         }
         let mut tx = self.db.begin_write().await?;
         for feed in &feeds {
@@ -674,18 +679,22 @@ enum Statements {
     IndexesOnly,
 }
 
-/// Whether `statement` creates a secondary index (which a rebuild creates last).
+/// Indexes a rebuild's own writes look rows up by, created with the tables: a company's new
+/// name is copied to its cases (`WHERE company_id IN ..`).
+const NEEDED_WHILE_FILLING: &[&str] = &["CREATE INDEX {t}_company ON"];
+
+/// Whether `statement` creates a secondary index that a rebuild creates last.
 fn is_index(statement: &str) -> bool {
     let statement = statement.trim_start();
-    statement.starts_with("CREATE INDEX") || statement.starts_with("CREATE UNIQUE INDEX")
+    (statement.starts_with("CREATE INDEX") || statement.starts_with("CREATE UNIQUE INDEX"))
+        && !NEEDED_WHILE_FILLING
+            .iter()
+            .any(|kept| statement.starts_with(kept))
 }
 
-async fn run_statements(
-    tx: &mut Tx,
-    projection: Projection,
-    generation: i64,
-    which: Statements,
-) -> Result<(), ReadError> {
+/// The statements of `projection`'s tables for `generation` that `which` asks for.
+fn statements(projection: Projection, generation: i64, which: Statements) -> Vec<String> {
+    let mut out = Vec::new();
     for table in projection.tables() {
         let name = table.name(generation);
         for statement in table.create {
@@ -694,16 +703,12 @@ async fn run_statements(
                 Statements::TablesOnly => !is_index(statement),
                 Statements::IndexesOnly => is_index(statement),
             };
-            if !wanted {
-                continue;
+            if wanted {
+                out.push(statement.replace("{t}", &name));
             }
-            let sql = statement.replace("{t}", &name);
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&mut **tx)
-                .await?;
         }
     }
-    Ok(())
+    out
 }
 
 /// Create `projection`'s tables for `generation` (with their indexes unless `which` says
@@ -714,7 +719,11 @@ async fn create_tables(
     generation: i64,
     which: Statements,
 ) -> Result<(), ReadError> {
-    run_statements(tx, projection, generation, which).await?;
+    for sql in statements(projection, generation, which) {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut **tx)
+            .await?;
+    }
     sqlx::query(
         "INSERT INTO rm_checkpoints (name, generation, position) VALUES ($1, $2, 0)
          ON CONFLICT (name, generation) DO UPDATE SET position = 0",
@@ -755,4 +764,37 @@ async fn drop_tables(
             .await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Projection, Statements, checkpoint_rows, statements};
+
+    #[test]
+    fn checkpoint_rows_number_two_parameters_per_row_after_the_offset() {
+        assert_eq!(
+            checkpoint_rows(1, 2),
+            "(name = $2 AND generation = $3) OR (name = $4 AND generation = $5)"
+        );
+        assert_eq!(checkpoint_rows(0, 1), "(name = $1 AND generation = $2)");
+    }
+
+    #[test]
+    fn a_rebuild_creates_every_statement_once_tables_first() {
+        for projection in Projection::ALL {
+            let all = statements(projection, 7, Statements::All);
+            let tables = statements(projection, 7, Statements::TablesOnly);
+            let indexes = statements(projection, 7, Statements::IndexesOnly);
+            let mut split: Vec<String> = tables.iter().chain(&indexes).cloned().collect();
+            let mut whole = all.clone();
+            split.sort();
+            whole.sort();
+            assert_eq!(split, whole, "{projection:?}");
+            assert!(tables.iter().all(|s| s.starts_with("CREATE TABLE")
+                || s.starts_with("CREATE INDEX rm_cases_7_company ON")));
+        }
+        let timeline = statements(Projection::Timeline, 7, Statements::IndexesOnly);
+        assert_eq!(timeline.len(), 1);
+        assert!(timeline[0].starts_with("CREATE UNIQUE INDEX rm_timeline_7_case"));
+    }
 }

@@ -1,6 +1,6 @@
 //! Running a command against the store: load what the decision needs, decide, append the
-//! events with optimistic concurrency, all under the command's id (a retry returns the first
-//! result instead of deciding again).
+//! events with optimistic concurrency, all under the command's id (a retry gets the first
+//! result back, and appends nothing).
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
@@ -90,9 +90,9 @@ struct Loaded {
     versions: HashMap<StreamKey, StreamVersion>,
 }
 
-/// Streams whose folded state is kept between commands. A case folds to a few kilobytes, so
-/// this holds a few tens of megabytes at most.
-const FOLDS_KEPT: usize = 8_192;
+/// Streams whose folded state is kept between commands. A kept case takes about 8 KB, so this
+/// holds about 16 MB at most.
+const FOLDS_KEPT: usize = 2_048;
 
 /// A stream folded up to a version: a later command on it reads only the events after.
 #[derive(Clone, Debug)]
@@ -164,21 +164,18 @@ impl Lifecycle {
     #[tracing::instrument(skip_all, fields(command_id = %request.command_id))]
     pub async fn execute(&self, request: CommandRequest) -> Result<Executed, ExecuteError> {
         match self.decide_and_append(&request).await {
+            Ok(done) => Ok(done),
             // A retry is decided again, on the state its own first run left: the store knows
             // the command id and answers with the first result, or the rules refuse (the
-            // measure is already completed) or the case moved on. So a refusal looks for a
-            // first run before it stands; a new command never pays for the lookup unless it
-            // is refused.
-            Err(
-                error @ (ExecuteError::Refused(_)
-                | ExecuteError::Store(
-                    StoreError::Concurrency { .. } | StoreError::CommandIdReused { .. },
-                )),
-            ) => match self.earlier_result(&request).await? {
-                Some(done) => Ok(done),
-                None => Err(error),
+            // measure is already completed), or the case moved on. So an error looks for a
+            // first run before it stands; a command that succeeds never pays for the lookup.
+            Err(error) => match self.earlier_result(&request).await {
+                Ok(Some(done)) => Ok(done),
+                Err(lookup @ ExecuteError::Store(StoreError::CommandIdReused { .. })) => {
+                    Err(lookup)
+                }
+                Ok(None) | Err(_) => Err(error),
             },
-            outcome => outcome,
         }
     }
 
@@ -231,13 +228,21 @@ impl Lifecycle {
                     });
                 }
                 // Someone else wrote first: decide again on their result, unless the client
-                // pinned the version it decided on.
+                // pinned the version it decided on. The kept states of the streams are dropped
+                // too: should the store ever be behind them (restored from a backup while the
+                // server ran), they would conflict forever.
                 Err(StoreError::Concurrency { .. })
                     if attempt <= CONFLICT_RETRIES && request.expected_case_version.is_none() =>
                 {
                     tracing::debug!(attempt, "concurrent write; deciding again");
+                    self.forget(loaded.versions.keys());
                 }
-                Err(e) => return Err(e.into()),
+                Err(e) => {
+                    if matches!(e, StoreError::Concurrency { .. }) {
+                        self.forget(loaded.versions.keys());
+                    }
+                    return Err(e.into());
+                }
             }
         }
     }
@@ -367,9 +372,15 @@ impl Lifecycle {
 
         let mut loaded = Loaded::default();
         let mut kept: HashMap<StreamKey, StreamVersion> = HashMap::new();
-        self.take_kept(&mut loaded, &mut kept, &wanted);
-        wanted.extend(leads_to(&loaded.directory, &named_cases));
-        self.take_kept(&mut loaded, &mut kept, &wanted);
+        // What the kept states lead to, followed in memory as far as they go.
+        loop {
+            self.take_kept(&mut loaded, &mut kept, &wanted);
+            let before = wanted.len();
+            wanted.extend(leads_to(&loaded.directory, &named_cases));
+            if wanted.len() == before {
+                break;
+            }
+        }
         loop {
             let round: Vec<StreamKey> = wanted
                 .iter()
@@ -446,6 +457,14 @@ impl Lifecycle {
             }
             let state = directory.only(key);
             folds.insert(key, Folded { version, state });
+        }
+    }
+
+    /// Drop the kept states of `streams`: the next command reads them whole.
+    fn forget<'a>(&self, streams: impl Iterator<Item = &'a StreamKey>) {
+        let mut folds = self.folds.lock().unwrap_or_else(|p| p.into_inner());
+        for key in streams {
+            folds.remove(key);
         }
     }
 
