@@ -90,8 +90,10 @@ struct Loaded {
     versions: HashMap<StreamKey, StreamVersion>,
 }
 
-/// Streams whose folded state is kept between commands. A kept case takes about 8 KB, so this
-/// holds about 16 MB at most.
+/// Streams whose folded state is kept between commands. A kept case with its company takes
+/// about 10–20 KB, so this holds a few tens of MB: at 100,000 cases the server peaked at 198 MB
+/// of RSS with 2,048, at 237 MB with 8,192. With 1,024 the hot streams of 2,000 busy cases no
+/// longer fit and commands got 2.7 times dearer.
 const FOLDS_KEPT: usize = 2_048;
 
 /// A stream folded up to a version: a later command on it reads only the events after.
