@@ -177,10 +177,7 @@ impl BenchmarkYear {
                 .map(|&indicator| {
                     let value = indicators.get(indicator);
                     IndicatorFigure {
-                        indicator: serde_json::to_value(indicator)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_owned))
-                            .unwrap_or_default(),
+                        indicator: wire_id(indicator),
                         label: indicator.label().to_owned(),
                         value: value.value(),
                         not_meaningful: match value {
@@ -831,4 +828,12 @@ pub struct ProjectionState {
     pub position: String,
     /// Events stored but not yet applied.
     pub lag: i64,
+}
+
+/// The id a unit enum of the domain has on the wire (`"equity_ratio"`): its serde name.
+pub(crate) fn wire_id(value: impl serde::Serialize) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::context::services;
 use crate::error::{bad_input, internal};
 use crate::mutation::inputs::{day_opt, parse_opt};
+use crate::objects::wire_id;
 use crate::vocab::{AgencyKind, MeasureKind, Stage, Wall};
 
 /// The policy office's statistics ([`PolicyStatistics`]).
@@ -478,14 +479,6 @@ impl PolicyStatistics {
     }
 }
 
-/// The stored id of a value serialized as a string (`sales_growth`, `owner_focus`).
-fn id_of(value: serde_json::Result<serde_json::Value>) -> String {
-    value
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 /// 政策統計。
 #[Object]
 impl PolicyStatistics {
@@ -651,7 +644,7 @@ impl PolicyStatistics {
                 .map(|r| OutcomeRow {
                     from_year: i32::from(r.from_year.get()),
                     to_year: i32::from(r.to_year.get()),
-                    indicator: id_of(serde_json::to_value(r.indicator)),
+                    indicator: wire_id(r.indicator),
                     indicator_label: r.indicator.label().to_owned(),
                     unit: r.indicator.unit().to_owned(),
                     companies: r.companies.into(),
@@ -685,7 +678,7 @@ impl PolicyStatistics {
                         .perspectives
                         .iter()
                         .map(|p| PerspectiveChars {
-                            perspective: id_of(serde_json::to_value(p.perspective)),
+                            perspective: wire_id(p.perspective),
                             label: p.perspective.label().to_owned(),
                             chars: p.chars.into(),
                             per_dialogue: p.per_dialogue.into(),

@@ -250,27 +250,45 @@ impl Evidence {
 /// (both years meaningful; lower is better for the debt multiple and the working-capital
 /// period).
 fn indicators_improved(statements: &[StatementsRow]) -> usize {
-    let mut years: Vec<&StatementsRow> = statements.iter().collect();
-    years.sort_by_key(|s| s.fiscal_year.get());
-    let n = years.len();
-    if n < 2 || !consecutive(years[n - 2], years[n - 1]) {
+    let Some(years) = latest_years(statements) else {
         return 0;
-    }
-    let (previous, latest) = (years[n - 2], years[n - 1]);
-    // Sales growth needs the year before too.
-    let before = n
-        .checked_sub(3)
-        .map(|i| years[i])
-        .filter(|before| consecutive(before, previous))
-        .map(|before| &before.statements);
+    };
+    let before = years.before.map(|b| &b.statements);
     compare(
-        &Indicators::compute(&previous.statements, before),
-        &Indicators::compute(&latest.statements, Some(&previous.statements)),
+        &Indicators::compute(&years.previous.statements, before),
+        &Indicators::compute(&years.latest.statements, Some(&years.previous.statements)),
     )
 }
 
-fn consecutive(a: &StatementsRow, b: &StatementsRow) -> bool {
-    b.fiscal_year.get() == a.fiscal_year.get() + 1
+/// The two latest fiscal years of a company's statements, and the year before them (sales
+/// growth needs it).
+pub(crate) struct LatestYears<'a> {
+    /// The year before `previous`, if it directly precedes it.
+    pub before: Option<&'a StatementsRow>,
+    pub previous: &'a StatementsRow,
+    pub latest: &'a StatementsRow,
+}
+
+/// The two latest fiscal years of `statements`, if they are consecutive.
+pub(crate) fn latest_years(statements: &[StatementsRow]) -> Option<LatestYears<'_>> {
+    let mut years: Vec<&StatementsRow> = statements.iter().collect();
+    years.sort_by_key(|s| s.fiscal_year.get());
+    years.dedup_by_key(|s| s.fiscal_year.get());
+    let consecutive =
+        |a: &StatementsRow, b: &StatementsRow| b.fiscal_year.get() == a.fiscal_year.get() + 1;
+    let n = years.len();
+    if n < 2 || !consecutive(years[n - 2], years[n - 1]) {
+        return None;
+    }
+    let previous = years[n - 2];
+    Some(LatestYears {
+        before: n
+            .checked_sub(3)
+            .map(|i| years[i])
+            .filter(|before| consecutive(before, previous)),
+        previous,
+        latest: years[n - 1],
+    })
 }
 
 fn compare(previous: &Indicators, latest: &Indicators) -> usize {

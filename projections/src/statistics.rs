@@ -66,7 +66,7 @@ use sqlx::Row;
 use self::facts::CaseFigures;
 use crate::error::ReadError;
 use crate::models::benchmarks::statements_row;
-use crate::models::{day, document_error, uuid, vocab};
+use crate::models::{day, document_error, required_day, uuid, vocab};
 use crate::projection::Projection;
 use crate::runner::ReadModels;
 
@@ -312,6 +312,25 @@ impl MinCompanies {
                 value: Some(tally.n),
                 suppressed: false,
             }
+        }
+    }
+
+    /// [`Self::count`], or hidden when the row's base is (`hide`): a row built on too few
+    /// companies shows none of its figures.
+    fn count_unless(self, hide: bool, tally: &Tally) -> Count {
+        if hide {
+            Count::HIDDEN
+        } else {
+            self.count(tally)
+        }
+    }
+
+    /// [`Self::spread`], or hidden when the row's base is.
+    fn spread_unless(self, hide: bool, values: &Values) -> Spread {
+        if hide {
+            Spread::HIDDEN
+        } else {
+            self.spread(values)
         }
     }
 
@@ -568,18 +587,12 @@ impl ReadModels {
                 .fetch_all(self.pool())
                 .await?
             {
-                let requested_on = day(row.try_get("requested_on")?).ok_or_else(|| {
-                    document_error(
-                        &table,
-                        serde::de::Error::custom("requested_on is not a date"),
-                    )
-                })?;
                 source.handovers.push(HandoverFacts {
                     case_id: CaseId(uuid(&row, "case_id")?),
                     from_agency: AgencyId(uuid(&row, "from_agency")?),
                     to_agency: AgencyId(uuid(&row, "to_agency")?),
                     status: vocab(&row, "status")?,
-                    requested_on,
+                    requested_on: required_day(&row, "requested_on", &table)?,
                     decided_on: day(row.try_get("decided_on")?),
                 });
             }
@@ -1000,16 +1013,8 @@ impl<'a> Statistics<'a> {
                     group: group.clone(),
                     milestone,
                     cases: self.min.count(&cases),
-                    reached: if hide {
-                        Count::HIDDEN
-                    } else {
-                        self.min.count(&reached)
-                    },
-                    days: if hide {
-                        Spread::HIDDEN
-                    } else {
-                        self.min.spread(&days)
-                    },
+                    reached: self.min.count_unless(hide, &reached),
+                    days: self.min.spread_unless(hide, &days),
                 });
             }
         }
@@ -1045,13 +1050,7 @@ impl<'a> Statistics<'a> {
             .map(|(i, stage)| {
                 let (cases, stalled, walls) = stages.remove(&i).unwrap_or_default();
                 let hide = base_hides(self.min, &cases.companies);
-                let count = |t: &Tally| {
-                    if hide {
-                        Count::HIDDEN
-                    } else {
-                        self.min.count(t)
-                    }
-                };
+                let count = |t: &Tally| self.min.count_unless(hide, t);
                 StallRow {
                     stage: *stage,
                     cases: self.min.count(&cases),
@@ -1101,11 +1100,7 @@ impl<'a> Statistics<'a> {
                     .unwrap_or_default();
                 let hide = base_hides(self.min, &issues.companies);
                 let issues_count = self.min.count(&issues);
-                let overcome = if hide {
-                    Count::HIDDEN
-                } else {
-                    self.min.count(&won)
-                };
+                let overcome = self.min.count_unless(hide, &won);
                 rows.push(WallRow {
                     industry,
                     wall: *wall,
@@ -1198,13 +1193,7 @@ impl<'a> Statistics<'a> {
             .into_iter()
             .map(|((from, to), flow)| {
                 let hide = base_hides(self.min, &flow.all.companies);
-                let count = |t: &Tally| {
-                    if hide {
-                        Count::HIDDEN
-                    } else {
-                        self.min.count(t)
-                    }
-                };
+                let count = |t: &Tally| self.min.count_unless(hide, t);
                 let accepted = count(&flow.accepted);
                 let declined = count(&flow.declined);
                 let answered = match (accepted.value, declined.value) {
@@ -1221,11 +1210,7 @@ impl<'a> Statistics<'a> {
                     withdrawn: count(&flow.withdrawn),
                     pending: count(&flow.pending),
                     acceptance_rate: percent(accepted, answered),
-                    days_to_decision: if hide {
-                        Spread::HIDDEN
-                    } else {
-                        self.min.spread(&flow.days)
-                    },
+                    days_to_decision: self.min.spread_unless(hide, &flow.days),
                     companies: self.min.companies(&flow.all),
                     accepted,
                     declined,
@@ -1286,13 +1271,7 @@ impl<'a> Statistics<'a> {
             .into_iter()
             .filter_map(|((year, i), cell)| {
                 let hide = base_hides(self.min, &cell.companies.companies);
-                let count = |t: &Tally| {
-                    if hide {
-                        Count::HIDDEN
-                    } else {
-                        self.min.count(t)
-                    }
-                };
+                let count = |t: &Tally| self.min.count_unless(hide, t);
                 Some(OutcomeRow {
                     from_year: year.previous()?,
                     to_year: year,
@@ -1302,11 +1281,7 @@ impl<'a> Statistics<'a> {
                     unchanged: count(&cell.unchanged),
                     worsened: count(&cell.worsened),
                     not_meaningful: count(&cell.not_meaningful),
-                    difference: if hide {
-                        Spread::HIDDEN
-                    } else {
-                        self.min.spread(&cell.differences)
-                    },
+                    difference: self.min.spread_unless(hide, &cell.differences),
                 })
             })
             .collect()
@@ -1414,13 +1389,7 @@ impl<'a> Statistics<'a> {
             .into_iter()
             .map(|((_, _, _, without_expert), acc)| {
                 let hide = base_hides(self.min, &acc.dialogues.companies);
-                let count = |t: &Tally| {
-                    if hide {
-                        Count::HIDDEN
-                    } else {
-                        self.min.count(t)
-                    }
-                };
+                let count = |t: &Tally| self.min.count_unless(hide, t);
                 let dialogues = count(&acc.dialogues);
                 let total = count(&acc.total);
                 HearingRow {

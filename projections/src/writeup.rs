@@ -37,7 +37,7 @@ use std::fmt;
 
 use banso_events::domain::event::{DomainEvent, Envelope, Kpi, WriteUp};
 use banso_events::domain::ids::{AgencyId, CaseId, IssueId, MeasureId};
-use banso_events::domain::japan::{Industry, Prefecture};
+use banso_events::domain::japan::{Industry, Prefecture, full_width_kana, voice, voicing_mark};
 use banso_events::domain::localbench::{self, Direction, Indicator, IndicatorChange, Indicators};
 use banso_events::domain::personal::PersonalData;
 use banso_events::domain::state::{IssueState, MeasureState};
@@ -49,6 +49,7 @@ use serde_json::{Value, json};
 
 use crate::models::benchmarks::StatementsRow;
 use crate::models::cases::{CaseDoc, IssueNotes};
+use crate::practice::{self, LatestYears};
 
 // ---------------------------------------------------------------------------------------------
 // Rounded figures
@@ -691,19 +692,15 @@ fn kpi_figure(value: f64, unit: &str) -> String {
 /// The Local Benchmark lines: the latest fiscal year against the one before, if both are there
 /// and consecutive (the year before that, if there, gives the earlier sales growth).
 fn financial_lines(statements: &[StatementsRow]) -> Vec<String> {
-    let mut years: Vec<&StatementsRow> = statements.iter().collect();
-    years.sort_by_key(|s| s.fiscal_year);
-    years.dedup_by_key(|s| s.fiscal_year);
-    let n = years.len();
-    if n < 2 || years[n - 1].fiscal_year.get() != years[n - 2].fiscal_year.get() + 1 {
+    let Some(LatestYears {
+        before,
+        previous,
+        latest,
+    }) = practice::latest_years(statements)
+    else {
         return Vec::new();
-    }
-    let (previous, latest) = (years[n - 2], years[n - 1]);
-    let before = n
-        .checked_sub(3)
-        .map(|i| years[i])
-        .filter(|b| b.fiscal_year.get() + 1 == previous.fiscal_year.get())
-        .map(|b| &b.statements);
+    };
+    let before = before.map(|b| &b.statements);
     let (p, l) = (&previous.statements, &latest.statements);
     let then = Indicators::compute(p, before);
     let now = Indicators::compute(l, Some(p));
@@ -1190,9 +1187,6 @@ struct Normalised {
     spans: Vec<(usize, usize)>,
 }
 
-/// Half-width katakana U+FF61 ..= U+FF9D, in order, as full-width characters.
-const HALF_WIDTH_KANA: &str = "。「」、・ヲァィゥェォャュョッーアイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン";
-
 /// Folds what an IME or another system may write differently: full-width ASCII to ASCII
 /// (lowercased), any space to 「 」 (line breaks stay), half-width katakana to full-width (with
 /// ﾞ and ﾟ joined), ㈱ ㈲ ㍿ spelled out, dashes to 「-」, and 「ー」 between digits to 「-」.
@@ -1201,14 +1195,9 @@ fn normalise(text: &str) -> Normalised {
     let mut spans: Vec<(usize, usize)> = Vec::with_capacity(text.len());
     for (start, c) in text.char_indices() {
         let end = start + c.len_utf8();
-        let mark = match c {
-            '\u{FF9E}' | '\u{3099}' | '\u{309B}' => Some(false),
-            '\u{FF9F}' | '\u{309A}' | '\u{309C}' => Some(true),
-            _ => None,
-        };
-        if let Some(handakuten) = mark
+        if let Some(mark) = voicing_mark(c)
             && let Some(last) = chars.last_mut()
-            && let Some(voiced) = voice(*last, handakuten)
+            && let Some(voiced) = voice(*last, mark)
         {
             *last = voiced;
             if let Some(span) = spans.last_mut() {
@@ -1225,10 +1214,7 @@ fn normalise(text: &str) -> Normalised {
                 let ascii = char::from_u32(c as u32 - 0xFEE0).unwrap_or(c);
                 push(ascii.to_ascii_lowercase());
             }
-            '\u{FF61}'..='\u{FF9D}' => {
-                let index = (c as u32 - 0xFF61) as usize;
-                push(HALF_WIDTH_KANA.chars().nth(index).unwrap_or(c));
-            }
+            '\u{FF61}'..='\u{FF9D}' => push(full_width_kana(c).unwrap_or(c)),
             '㈱' => "(株)".chars().for_each(push),
             '㈲' => "(有)".chars().for_each(push),
             '㈹' => "(代)".chars().for_each(push),
@@ -1245,23 +1231,6 @@ fn normalise(text: &str) -> Normalised {
         }
     }
     Normalised { chars, spans }
-}
-
-/// The katakana with 濁点 (or 半濁点) joined: カ → ガ, ハ → パ, ウ → ヴ.
-fn voice(c: char, handakuten: bool) -> Option<char> {
-    if handakuten {
-        "ハヒフヘホ"
-            .contains(c)
-            .then(|| char::from_u32(c as u32 + 2))
-            .flatten()
-    } else if c == 'ウ' {
-        Some('ヴ')
-    } else {
-        "カキクケコサシスセソタチツテトハヒフヘホ"
-            .contains(c)
-            .then(|| char::from_u32(c as u32 + 1))
-            .flatten()
-    }
 }
 
 /// Protected data in `text`: every secret (see the module documentation for how they match)

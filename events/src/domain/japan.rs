@@ -356,19 +356,29 @@ impl Kana {
 /// Half-width katakana U+FF61 ..= U+FF9D, in order, as full-width characters.
 const HALF_WIDTH_KANA: &str = "。「」、・ヲァィゥェォャュョッーアイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン";
 
+/// The full-width form of a half-width katakana or punctuation mark (ｶ → カ, ｰ → ー), if `c`
+/// is one. The voicing marks ﾞ and ﾟ are not: see [`voicing_mark`].
+pub fn full_width_kana(c: char) -> Option<char> {
+    match c {
+        '\u{FF61}'..='\u{FF9D}' => HALF_WIDTH_KANA.chars().nth((c as u32 - 0xFF61) as usize),
+        _ => None,
+    }
+}
+
 fn to_katakana(c: char) -> char {
     let code = c as u32;
     let mapped = match c {
         'ぁ'..='ゖ' | 'ゝ' | 'ゞ' => char::from_u32(code + 0x60),
-        '\u{FF61}'..='\u{FF9D}' => HALF_WIDTH_KANA.chars().nth((code - 0xFF61) as usize),
+        '\u{FF61}'..='\u{FF9D}' => full_width_kana(c),
         '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => char::from_u32(code - 0xFEE0),
         _ => None,
     };
     mapped.unwrap_or(c)
 }
 
-#[derive(Clone, Copy)]
-enum Voicing {
+/// A voicing mark.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Voicing {
     /// 濁点 ゛
     Dakuten,
     /// 半濁点 ゜
@@ -376,7 +386,7 @@ enum Voicing {
 }
 
 /// Half-width, combining and spacing forms of ゛ and ゜.
-fn voicing_mark(c: char) -> Option<Voicing> {
+pub fn voicing_mark(c: char) -> Option<Voicing> {
     match c {
         '\u{FF9E}' | '\u{3099}' | '\u{309B}' => Some(Voicing::Dakuten),
         '\u{FF9F}' | '\u{309A}' | '\u{309C}' => Some(Voicing::Handakuten),
@@ -385,7 +395,7 @@ fn voicing_mark(c: char) -> Option<Voicing> {
 }
 
 /// The katakana with the mark joined (カ + ゛ = ガ), if there is one.
-fn voice(c: char, mark: Voicing) -> Option<char> {
+pub fn voice(c: char, mark: Voicing) -> Option<char> {
     // In Unicode the voiced letter follows its plain one, and the semi-voiced follows that.
     let (letters, step) = match mark {
         Voicing::Dakuten if c == 'ウ' => return Some('ヴ'),

@@ -7,7 +7,7 @@ use banso_events::domain::vocab::HandoverStatus;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{day, day_text};
+use super::{day, day_text, required_day};
 use super::{uuid, vocab};
 use crate::error::ReadError;
 use crate::projection::{Item, Projection, Table, Tx, table_name};
@@ -173,10 +173,7 @@ fn handover_row(row: &AnyRow) -> Result<HandoverRow, ReadError> {
         to_agency: AgencyId(uuid(row, "to_agency")?),
         to_agency_name: row.try_get("to_name")?,
         status: vocab(row, "status")?,
-        requested_on: day(row.try_get("requested_on")?).ok_or_else(|| ReadError::Document {
-            table: "rm_handovers".into(),
-            error: serde::de::Error::custom("requested_on is not a date"),
-        })?,
+        requested_on: required_day(row, "requested_on", "rm_handovers")?,
         decided_on: day(row.try_get("decided_on")?),
         reason: row.try_get("reason")?,
         summary: row.try_get("summary")?,

@@ -19,6 +19,16 @@ pub(crate) fn day(raw: Option<String>) -> Option<Day> {
     raw.and_then(|raw| Day::parse(&raw).ok())
 }
 
+/// A date column that must hold a date (a row of `table` without one is a broken document).
+pub(crate) fn required_day(row: &AnyRow, column: &str, table: &str) -> Result<Day, ReadError> {
+    day(row.try_get(column)?).ok_or_else(|| {
+        document_error(
+            table,
+            serde::de::Error::custom(format!("{column} is not a date")),
+        )
+    })
+}
+
 /// `Day` → text column.
 pub(crate) fn day_text(day: Option<Day>) -> Option<String> {
     day.map(|d| d.to_string())
