@@ -92,6 +92,11 @@ pub fn round_figure(value: f64) -> String {
     if magnitude == 0.0 {
         return "0".to_owned();
     }
+    // Below a millionth a figure reads as nothing in prose (and below about 1e-300 the
+    // rounding step itself would underflow to zero).
+    if magnitude < 1e-6 {
+        return "約0".to_owned();
+    }
     let exponent = magnitude.log10().floor() as i32;
     let step = 10f64.powi(exponent - 1);
     let rounded = (magnitude / step).round() * step;
@@ -2344,6 +2349,10 @@ mod tests {
         assert_eq!(round_figure(9.96), "約10");
         assert_eq!(round_figure(99.5), "約100");
         assert_eq!(round_figure(-2.5), "▲2.5");
+        assert_eq!(round_figure(0.000_001_23), "約0.0000012");
+        assert_eq!(round_figure(1e-7), "約0");
+        assert_eq!(round_figure(-1e-320), "約0");
+        assert_eq!(round_figure(f64::MIN_POSITIVE / 4.0), "約0");
         assert_eq!(round_figure(0.0), "0");
         assert_eq!(round_figure(f64::NAN), "—");
 
