@@ -19,6 +19,7 @@ mod migrate;
 pub mod model;
 pub mod postgres;
 mod queue;
+mod snapshots;
 pub mod sqlite;
 mod store;
 
@@ -27,6 +28,6 @@ pub use codec::{Codec, Event, Upcaster};
 pub use error::{DecodeError, RequestError, StoreError};
 pub use model::{
     AppendOutcome, AppendRequest, ExpectedVersion, Metadata, NewEvent, Position, RecordedEvent,
-    StreamAppend, StreamId, StreamType, StreamVersion, StreamWritten,
+    Snapshot, StreamAppend, StreamId, StreamType, StreamVersion, StreamWritten,
 };
 pub use store::{Backend, EventStore, StoreConfig, Subscription, redact};

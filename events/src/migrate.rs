@@ -11,11 +11,18 @@ use sqlx::{PgConnection, SqlSafeStr, SqliteConnection};
 
 use crate::error::StoreError;
 
-const SQLITE: &[(i64, &str, &str)] = &[(
-    1,
-    "event store",
-    include_str!("../migrations/sqlite/0001_event_store.sql"),
-)];
+const SQLITE: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "event store",
+        include_str!("../migrations/sqlite/0001_event_store.sql"),
+    ),
+    (
+        2,
+        "snapshots",
+        include_str!("../migrations/sqlite/0002_snapshots.sql"),
+    ),
+];
 
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -27,6 +34,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         2,
         "group commit",
         include_str!("../migrations/postgres/0002_append_decided.sql"),
+    ),
+    (
+        3,
+        "snapshots",
+        include_str!("../migrations/postgres/0003_snapshots.sql"),
     ),
 ];
 

@@ -112,6 +112,41 @@ pub(crate) fn sql_int(n: u64) -> i64 {
 
 /// Streams read by one [`streams_after_sql`] query at most (SQLite allows 500 terms in one
 /// compound SELECT).
+/// A stream's folded state at a version, kept so that a reader need not fold the stream from
+/// its first event (see `domain::snapshot`). A cache: the events stay the truth.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    pub stream: StreamId,
+    /// The version `state` is folded up to.
+    pub version: StreamVersion,
+    /// The layout and fold of `state`; a reader ignores snapshots of any other shape.
+    pub shape: String,
+    /// The folded state, as JSON.
+    pub state: String,
+}
+
+/// The rows of the snapshots of `streams` streams of one shape: stream `i` (from 0) takes the
+/// parameters `2i+2` (type) and `2i+3` (id), and the shape is parameter 1, written by `param`.
+pub(crate) fn snapshots_sql(streams: usize, param: fn(usize) -> String) -> String {
+    let mut sql = format!(
+        "SELECT stream_type, stream_id, version, shape, state FROM banso_snapshots \
+         WHERE shape = {} AND (",
+        param(1)
+    );
+    for i in 0..streams {
+        if i > 0 {
+            sql.push_str(" OR ");
+        }
+        sql.push_str(&format!(
+            "(stream_type = {} AND stream_id = {})",
+            param(2 * i + 2),
+            param(2 * i + 3)
+        ));
+    }
+    sql.push(')');
+    sql
+}
+
 pub(crate) const STREAMS_PER_READ: usize = 100;
 
 /// The events of `streams` streams, each after its own version, in position order: one

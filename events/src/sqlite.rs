@@ -24,10 +24,11 @@ use crate::append::{self, Limits, StoredResult, Verdict};
 use crate::error::StoreError;
 use crate::migrate;
 use crate::model::{
-    AppendOutcome, AppendRequest, Metadata, Position, RecordedEvent, StreamId, StreamType,
-    StreamVersion, sql_int, sql_limit, streams_after_sql,
+    AppendOutcome, AppendRequest, Metadata, Position, RecordedEvent, Snapshot, StreamId,
+    StreamType, StreamVersion, snapshots_sql, sql_int, sql_limit, streams_after_sql,
 };
 use crate::queue::{self, Job, Queue};
+use crate::snapshots::{Pending, replace_older};
 
 /// How hard SQLite works to keep an acknowledged append through a power cut.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,6 +78,9 @@ struct Inner {
     /// The highest committed position, published by the writer after each commit.
     head: watch::Sender<Position>,
     limits: Limits,
+    /// Snapshots the writer has still to write, and how to wake it for them.
+    snapshots: Arc<Pending>,
+    wake_writer: Arc<tokio::sync::Notify>,
 }
 
 /// The columns of an event, in the order `decode_row` reads them (a macro so that `concat!`
@@ -132,11 +136,17 @@ impl SqliteStore {
         let (head, _) = watch::channel(Position(head as u64));
 
         let (queue, rx) = Queue::new(config.max_group.max(1) * 4);
+        let snapshots = Arc::new(Pending::default());
+        let wake_writer = Arc::new(tokio::sync::Notify::new());
         let task = tokio::spawn(run_writer(
             writer,
-            rx,
-            head.clone(),
-            config.max_group.max(1),
+            Writer {
+                jobs: rx,
+                head: head.clone(),
+                max_group: config.max_group.max(1),
+                snapshots: snapshots.clone(),
+                wake: wake_writer.clone(),
+            },
         ));
         Ok(Self {
             inner: Arc::new(Inner {
@@ -145,6 +155,8 @@ impl SqliteStore {
                 writer_task: tokio::sync::Mutex::new(Some(task)),
                 head,
                 limits,
+                snapshots,
+                wake_writer,
             }),
         })
     }
@@ -191,6 +203,44 @@ impl SqliteStore {
         }
         let rows = query.fetch_all(&self.inner.reads).await?;
         rows.iter().map(decode_row).collect()
+    }
+
+    /// See [`crate::EventStore::read_snapshots`].
+    pub async fn read_snapshots(
+        &self,
+        streams: &[StreamId],
+        shape: &str,
+    ) -> Result<Vec<Snapshot>, StoreError> {
+        if streams.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = snapshots_sql(streams.len(), |n| format!("?{n}"));
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(shape);
+        for stream in streams {
+            query = query.bind(stream.stream_type.as_str()).bind(stream.id);
+        }
+        let rows = query.fetch_all(&self.inner.reads).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Snapshot {
+                    stream: StreamId::new(
+                        StreamType::trusted(row.try_get("stream_type")?),
+                        row.try_get("stream_id")?,
+                    ),
+                    version: StreamVersion(row.try_get::<i64, _>("version")? as u64),
+                    shape: row.try_get("shape")?,
+                    state: row.try_get("state")?,
+                })
+            })
+            .collect()
+    }
+
+    /// See [`crate::EventStore::save_snapshots`]: the writer writes them inside its next
+    /// transaction, or alone when no append comes.
+    pub fn save_snapshots(&self, snapshots: Vec<Snapshot>) {
+        if !snapshots.is_empty() && self.inner.snapshots.push(snapshots) {
+            self.inner.wake_writer.notify_one();
+        }
     }
 
     pub async fn command_events(
@@ -303,24 +353,80 @@ fn decode_row(row: &SqliteRow) -> Result<RecordedEvent, StoreError> {
     })
 }
 
-async fn run_writer(
-    mut conn: SqliteConnection,
-    mut jobs: mpsc::Receiver<Job>,
+/// What the writer task works from.
+struct Writer {
+    jobs: mpsc::Receiver<Job>,
     head: watch::Sender<Position>,
     max_group: usize,
-) {
-    let mut group = Vec::with_capacity(max_group);
+    snapshots: Arc<Pending>,
+    wake: Arc<tokio::sync::Notify>,
+}
+
+async fn run_writer(mut conn: SqliteConnection, mut writer: Writer) {
+    let mut group = Vec::with_capacity(writer.max_group);
     let mut statements = Statements::default();
-    while jobs.recv_many(&mut group, max_group).await > 0 {
-        let results = match commit_set(&mut conn, &group).await {
-            Some(results) => results,
-            None => commit_one_by_one(&mut conn, &group, &mut statements).await,
-        };
-        if let Some(last) = queue::answer(&mut group, results) {
-            queue::raise(&head, last);
+    loop {
+        tokio::select! {
+            biased;
+            received = writer.jobs.recv_many(&mut group, writer.max_group) => {
+                if received == 0 {
+                    break;
+                }
+                let results = match commit_set(&mut conn, &group, &writer.snapshots).await {
+                    Some(results) => results,
+                    None => commit_one_by_one(&mut conn, &group, &mut statements).await,
+                };
+                if let Some(last) = queue::answer(&mut group, results) {
+                    queue::raise(&writer.head, last);
+                }
+            }
+            // Snapshots saved while no append came: a transaction of their own.
+            () = writer.wake.notified() => {
+                let snapshots = writer.snapshots.take();
+                if !snapshots.is_empty()
+                    && let Err(e) = write_snapshots(&mut conn, &snapshots).await
+                {
+                    tracing::warn!(error = %e, "writing snapshots failed");
+                }
+            }
         }
     }
+    let snapshots = writer.snapshots.take();
+    if !snapshots.is_empty()
+        && let Err(e) = write_snapshots(&mut conn, &snapshots).await
+    {
+        tracing::warn!(error = %e, "writing snapshots failed");
+    }
     let _ = conn.close().await;
+}
+
+/// Upsert `snapshots` (see [`replace_older`]), all in one statement.
+async fn write_snapshots(
+    conn: &mut SqliteConnection,
+    snapshots: &[Snapshot],
+) -> Result<(), sqlx::Error> {
+    let rows: Vec<serde_json::Value> = snapshots
+        .iter()
+        .map(|s| {
+            serde_json::json!([
+                s.stream.stream_type.as_str(),
+                s.stream.id.simple().to_string(),
+                s.version.0,
+                s.shape,
+                s.state
+            ])
+        })
+        .collect();
+    sqlx::query(concat!(
+        "INSERT INTO banso_snapshots (stream_type, stream_id, version, shape, state) \
+         SELECT value ->> 0, unhex(value ->> 1), value ->> 2, value ->> 3, value ->> 4 \
+           FROM json_each(?1) WHERE true",
+        replace_older!()
+    ))
+    .bind(serde_json::Value::Array(rows).to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// Commit a whole group in three round trips: one opens the transaction and looks up every
@@ -335,6 +441,7 @@ async fn run_writer(
 async fn commit_set(
     conn: &mut SqliteConnection,
     group: &[Job],
+    snapshots: &Pending,
 ) -> Option<Vec<Result<AppendOutcome, StoreError>>> {
     use std::collections::HashMap;
     use std::fmt::Write as _;
@@ -479,6 +586,15 @@ async fn commit_set(
     }
 
     let written = insert_accepted(conn, group, &accepted, &results).await;
+    // Snapshots saved meanwhile ride along (a failed statement leaves the transaction as it
+    // was: they are only a cache).
+    let saved = snapshots.take();
+    if written.is_ok()
+        && !saved.is_empty()
+        && let Err(e) = write_snapshots(conn, &saved).await
+    {
+        tracing::warn!(error = %e, "writing snapshots failed");
+    }
     let committed = match written {
         Ok(()) => sqlx::query("COMMIT").execute(&mut *conn).await.map(|_| ()),
         Err(e) => Err(e),

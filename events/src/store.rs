@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::append::Limits;
 use crate::error::StoreError;
 use crate::model::{
-    AppendOutcome, AppendRequest, Position, RecordedEvent, StreamId, StreamVersion,
+    AppendOutcome, AppendRequest, Position, RecordedEvent, Snapshot, StreamId, StreamVersion,
 };
 use crate::postgres::{PostgresConfig, PostgresStore};
 use crate::sqlite::{SqliteConfig, SqliteStore};
@@ -116,6 +116,28 @@ impl EventStore {
             events.sort_by_key(|e| e.position);
         }
         Ok(events)
+    }
+
+    /// The snapshots of `shape` kept for `streams` (streams without one are left out). One
+    /// round trip (per hundred streams).
+    pub async fn read_snapshots(
+        &self,
+        streams: &[StreamId],
+        shape: &str,
+    ) -> Result<Vec<Snapshot>, StoreError> {
+        let mut snapshots = Vec::new();
+        for chunk in streams.chunks(crate::model::STREAMS_PER_READ) {
+            snapshots.extend(dispatch!(self, s => s.read_snapshots(chunk, shape).await)?);
+        }
+        Ok(snapshots)
+    }
+
+    /// Keep `snapshots` for later readers, replacing older ones of their streams. Returns at
+    /// once: they are written in the background, and one that fails to be written is only
+    /// logged (snapshots are a cache; the events stay the truth). Save a snapshot only of
+    /// events already appended.
+    pub fn save_snapshots(&self, snapshots: Vec<Snapshot>) {
+        dispatch!(self, s => s.save_snapshots(snapshots))
     }
 
     /// The events a command appended, in position order, if the command is stored: what a

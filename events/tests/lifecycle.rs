@@ -11,6 +11,7 @@ use banso_events::domain::command::Command;
 use banso_events::domain::directory::{Actor, Directory};
 use banso_events::domain::event::StreamKey;
 use banso_events::domain::service::{CommandRequest, ExecuteError, Executed, Lifecycle};
+use banso_events::domain::snapshot;
 use banso_events::domain::values::{Day, Quantity};
 use banso_events::domain::vocab::Stage;
 use banso_events::{StoreError, StreamVersion};
@@ -323,6 +324,106 @@ both_backends! {
             other => panic!("expected CommandIdReused, got {other:?}"),
         }
         assert_eq!(h.store.head().await.unwrap(), head);
+        h.finish().await;
+    }
+}
+
+/// The snapshot of `key` the store holds (of this build's shape), once written: saving
+/// returns before the write.
+async fn stored_snapshot(h: &Harness, key: StreamKey) -> Option<banso_events::Snapshot> {
+    for _ in 0..100 {
+        let found = h
+            .store
+            .read_snapshots(&[key.stream_id()], snapshot::SHAPE)
+            .await
+            .unwrap();
+        if let Some(found) = found.into_iter().next() {
+            return Some(found);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    None
+}
+
+both_backends! {
+    async fn a_command_starts_from_the_stored_snapshot_and_reads_the_events_after_it(h: Harness) {
+        let first = Lifecycle::new(h.store.clone());
+        let executed = run_story(&first).await;
+        let case = StreamKey::Case(IDS.case);
+        let case_version = executed
+            .iter()
+            .filter_map(|(_, e)| e.version_of(case))
+            .max()
+            .unwrap();
+        assert!(case_version.0 > 2 * snapshot::EVERY, "the story is long enough");
+
+        // The server saved a snapshot of the case along the way: the fold of its events up to
+        // its version.
+        let saved = stored_snapshot(&h, case).await.expect("a snapshot of the case");
+        assert!(saved.version.0 >= snapshot::EVERY && saved.version <= case_version);
+        let (key, state) = snapshot::decode(&saved).unwrap();
+        assert_eq!(key, case);
+        let (events, _) = first.load(case).await.unwrap();
+        let folded = Directory::from_events(
+            events.iter().take(saved.version.0 as usize).map(|e| &e.event),
+        );
+        assert_eq!(state.cases[&IDS.case], folded.cases[&IDS.case]);
+
+        // Events appended after the snapshot (by a server that saves none: it keeps the case
+        // in memory and has seen fewer than EVERY new events).
+        first
+            .execute(request(&Step {
+                actor: Actor::Supporter(IDS.coordinator),
+                command: measure_kpi(2.0),
+            }))
+            .await
+            .unwrap();
+        // A new server starts from the snapshot and reads the events after it: it appends at
+        // the case's true version (starting at the snapshot's would conflict for ever).
+        let fresh = Lifecycle::new(h.store.clone());
+        let next = fresh
+            .execute(request(&Step {
+                actor: Actor::Supporter(IDS.coordinator),
+                command: measure_kpi(3.0),
+            }))
+            .await
+            .unwrap();
+        assert_eq!(next.version_of(case), Some(StreamVersion(case_version.0 + 2)));
+
+        // An older snapshot never replaces a newer one (the new server, having read more than
+        // EVERY events after the snapshot, saved a newer one).
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let newest = stored_snapshot(&h, case).await.unwrap();
+        assert!(newest.version > saved.version);
+        let mut older = saved.clone();
+        older.version = StreamVersion(1);
+        older.state = "{}".into();
+        h.store.save_snapshots(vec![older]);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert_eq!(stored_snapshot(&h, case).await.unwrap(), newest);
+
+        // A snapshot that does not parse, or of another shape (an older build's), is ignored:
+        // the next server folds the case from its events.
+        for (shape, state) in [(snapshot::SHAPE, "{\"closed\": 7"), ("1999-01-01", "{}")] {
+            let mut unusable = saved.clone();
+            unusable.version = StreamVersion(case_version.0 + 2);
+            unusable.shape = shape.into();
+            unusable.state = state.into();
+            h.store.save_snapshots(vec![unusable]);
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            let another = Lifecycle::new(h.store.clone());
+            let done = another
+                .execute(request(&Step {
+                    actor: Actor::Supporter(IDS.coordinator),
+                    command: measure_kpi(4.0),
+                }))
+                .await
+                .unwrap();
+            let version = done.version_of(case).unwrap();
+            let (events, stored) = another.load(case).await.unwrap();
+            assert_eq!(version, stored);
+            assert_eq!(events.len() as u64, stored.0);
+        }
         h.finish().await;
     }
 }

@@ -36,7 +36,7 @@ use banso_events::domain::command::{
 use banso_events::domain::decide::decide;
 use banso_events::domain::directory::{Actor, Context, Directory};
 use banso_events::domain::event::{
-    CompanyParticipant, Consent, ConsentRecipient, DialogueNote, Envelope, MeasureOwner,
+    CompanyParticipant, Consent, ConsentRecipient, DialogueNote, Envelope, MeasureOwner, StreamKey,
 };
 use banso_events::domain::ids::{
     AgencyId, CaseId, CompanyId, DialogueId, HandoverId, IssueId, KpiId, MeasureId, PersonId,
@@ -50,6 +50,7 @@ use banso_events::domain::localbench::{
     PerspectiveItem,
 };
 use banso_events::domain::personal::PersonDetails;
+use banso_events::domain::snapshot;
 use banso_events::domain::values::{
     Count, Day, FiscalYear, Line, Minutes, Name, Percent, Quantity, Reason, Text, Title, Yen,
 };
@@ -57,7 +58,10 @@ use banso_events::domain::vocab::{
     AgencyKind, ClosingOutcome, CompanyRole, DialogueMode, DiscoveryChannel, MeasureKind,
     MeasureStatus, Priority, Purpose, Stage, Strength, SupporterRole, TeamRole, Theme, Wall,
 };
-use banso_events::{AppendRequest, ExpectedVersion, Metadata, NewEvent, StreamAppend, StreamId};
+use banso_events::{
+    AppendRequest, ExpectedVersion, Metadata, NewEvent, Snapshot, StreamAppend, StreamId,
+    StreamVersion,
+};
 use rand::distr::uniform::{SampleRange, SampleUniform};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -274,6 +278,9 @@ pub struct ChunkOut {
     pub targets: Vec<(u64, u16, Day)>,
     /// Cases per stage, in `Stage::ALL` order.
     pub stages: [u64; 7],
+    /// Snapshots of the cases and companies with at least `snapshot::EVERY` events, as the
+    /// server would have saved them along the way (see `preload`).
+    pub snapshots: Vec<Snapshot>,
 }
 
 /// Register the agencies and supporters (as the operator), in two appends.
@@ -398,6 +405,17 @@ pub fn generate_chunk(
             ..
         } = case;
         let id = case_id(no);
+        let mut counts: std::collections::HashMap<StreamKey, u64> = Default::default();
+        for event in case_cmds.iter().flat_map(|c| &c.events) {
+            *counts.entry(event.event.stream()).or_default() += 1;
+        }
+        for (key, count) in counts {
+            if matches!(key, StreamKey::Case(_) | StreamKey::Company(_)) && count >= snapshot::EVERY
+            {
+                out.snapshots
+                    .extend(snapshot::encode(dir, key, StreamVersion(count)));
+            }
+        }
         let state = dir
             .cases
             .remove(&id)

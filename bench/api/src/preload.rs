@@ -27,7 +27,7 @@ use sqlx::{AssertSqlSafe, Connection};
 use crate::dataset::{self, ChunkOut, Shape};
 
 /// Bumped whenever the generator changes what it writes: older databases are then rebuilt.
-pub const GENERATOR_VERSION: u32 = 2;
+pub const GENERATOR_VERSION: u32 = 3;
 
 pub use banso_events::Backend;
 
@@ -282,6 +282,7 @@ async fn load(target: &Target, shape: &Shape, appenders: usize) -> Result<Manife
                     written.fetch_add(n, Ordering::Relaxed);
                     requests.fetch_add(1, Ordering::Relaxed);
                 }
+                store.save_snapshots(std::mem::take(&mut out.snapshots));
                 out.requests = Vec::new();
                 outs.push(out);
             }

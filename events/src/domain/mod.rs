@@ -15,6 +15,7 @@ pub mod localbench;
 pub mod personal;
 pub mod refusal;
 pub mod service;
+pub mod snapshot;
 pub mod state;
 pub mod values;
 pub mod vocab;

@@ -14,6 +14,7 @@ use super::directory::{Actor, Context, Directory};
 use super::event::{Envelope, StreamKey};
 use super::ids::CaseId;
 use super::refusal::Refusal;
+use super::snapshot;
 use super::values::Day;
 use crate::codec::Codec;
 use crate::error::{DecodeError, StoreError};
@@ -88,6 +89,8 @@ impl Executed {
 struct Loaded {
     directory: Directory,
     versions: HashMap<StreamKey, StreamVersion>,
+    /// The version of each stream's newest stored snapshot, where one is known.
+    snapshots: HashMap<StreamKey, StreamVersion>,
 }
 
 /// Streams whose folded state is kept between commands. A kept case with its company takes
@@ -102,6 +105,8 @@ struct Folded {
     version: StreamVersion,
     /// A directory of this stream's state alone.
     state: Directory,
+    /// The version of the stream's newest stored snapshot known (0: none).
+    snapshot: StreamVersion,
 }
 
 /// The domain on a store: loads streams, decides commands, appends their events.
@@ -392,10 +397,30 @@ impl Lifecycle {
             if round.is_empty() {
                 break;
             }
+            // Streams not folded in memory start from their stored snapshot, if any.
+            let mut start = kept.clone();
+            let unknown: Vec<StreamId> = round
+                .iter()
+                .filter(|key| !kept.contains_key(key))
+                .map(|key| key.stream_id())
+                .collect();
+            for stored in self.store.read_snapshots(&unknown, snapshot::SHAPE).await? {
+                match snapshot::decode(&stored) {
+                    Ok((key, state)) if round.contains(&key) => {
+                        loaded.directory.absorb(state);
+                        start.insert(key, stored.version);
+                        loaded.snapshots.insert(key, stored.version);
+                    }
+                    Ok(_) => {}
+                    Err(why) => {
+                        tracing::warn!(stream = %stored.stream, %why, "ignoring a snapshot");
+                    }
+                }
+            }
             let after: Vec<(StreamId, StreamVersion)> = round
                 .iter()
                 .map(|key| {
-                    let version = kept.get(key).copied().unwrap_or(StreamVersion(0));
+                    let version = start.get(key).copied().unwrap_or(StreamVersion(0));
                     (key.stream_id(), version)
                 })
                 .collect();
@@ -409,12 +434,13 @@ impl Lifecycle {
                     .versions
                     .insert(envelope.event.stream(), recorded.version);
             }
+            self.save_due(&mut loaded, &round);
             let newer = |key: &&StreamKey| {
                 let version = loaded.versions[*key];
                 version.0 > 0 && kept.get(*key) != Some(&version)
             };
             self.keep(
-                &loaded.directory,
+                &loaded,
                 round
                     .iter()
                     .filter(newer)
@@ -441,25 +467,57 @@ impl Lifecycle {
             if let Some(folded) = folds.get(key) {
                 loaded.directory.absorb(folded.state.clone());
                 kept.insert(*key, folded.version);
+                loaded.snapshots.insert(*key, folded.snapshot);
             }
         }
     }
 
     /// Keep the states `directory` folded for `streams` (each at its version) for later
     /// commands, unless a newer fold of the stream is kept already.
-    fn keep(
-        &self,
-        directory: &Directory,
-        streams: impl Iterator<Item = (StreamKey, StreamVersion)>,
-    ) {
+    fn keep(&self, loaded: &Loaded, streams: impl Iterator<Item = (StreamKey, StreamVersion)>) {
         let mut folds = self.folds.lock().unwrap_or_else(|p| p.into_inner());
         for (key, version) in streams {
             if folds.peek(&key).is_some_and(|f| f.version >= version) {
                 continue;
             }
-            let state = directory.only(key);
-            folds.insert(key, Folded { version, state });
+            let state = loaded.directory.only(key);
+            let snapshot = loaded
+                .snapshots
+                .get(&key)
+                .copied()
+                .unwrap_or(StreamVersion(0));
+            folds.insert(
+                key,
+                Folded {
+                    version,
+                    state,
+                    snapshot,
+                },
+            );
         }
+    }
+
+    /// Save a snapshot of each of `streams` that has grown by [`snapshot::EVERY`] events since
+    /// its newest stored one (the store writes it in the background).
+    fn save_due(&self, loaded: &mut Loaded, streams: &[StreamKey]) {
+        let mut due = Vec::new();
+        for key in streams {
+            let Some(&version) = loaded.versions.get(key) else {
+                continue;
+            };
+            let last = loaded
+                .snapshots
+                .get(key)
+                .copied()
+                .unwrap_or(StreamVersion(0));
+            if version.0 >= last.0 + snapshot::EVERY
+                && let Some(taken) = snapshot::encode(&loaded.directory, *key, version)
+            {
+                due.push(taken);
+                loaded.snapshots.insert(*key, version);
+            }
+        }
+        self.store.save_snapshots(due);
     }
 
     /// Drop the kept states of `streams`: the next command reads them whole.
@@ -477,17 +535,25 @@ impl Lifecycle {
             loaded.directory.apply(&envelope.event);
         }
         let written: BTreeSet<StreamKey> = events.iter().map(|e| e.event.stream()).collect();
-        let versions = written.into_iter().filter_map(|key| {
+        let mut fresh = Vec::new();
+        for key in &written {
             let stream = key.stream_id();
-            let w = streams.iter().find(|w| w.stream == stream)?;
+            let Some(w) = streams.iter().find(|w| w.stream == stream) else {
+                continue;
+            };
             let decided_on = loaded
                 .versions
-                .get(&key)
+                .get(key)
                 .copied()
                 .unwrap_or(StreamVersion(0));
-            (w.first_version.0 == decided_on.0 + 1).then_some((key, w.last_version))
-        });
-        self.keep(&loaded.directory, versions);
+            // Only a fold of every event up to the new version may be kept or saved.
+            if w.first_version.0 == decided_on.0 + 1 {
+                loaded.versions.insert(*key, w.last_version);
+                fresh.push(*key);
+            }
+        }
+        self.save_due(loaded, &fresh);
+        self.keep(loaded, fresh.iter().map(|key| (*key, loaded.versions[key])));
     }
 }
 

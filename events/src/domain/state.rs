@@ -31,7 +31,7 @@ pub trait Fold: Default {
 }
 
 /// An agency as the rules see it.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AgencyState {
     pub id: Option<AgencyId>,
     pub kind: Option<AgencyKind>,
@@ -56,7 +56,7 @@ impl Fold for AgencyState {
 }
 
 /// A supporter as the rules see it.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SupporterState {
     pub id: Option<SupporterId>,
     pub agency_id: Option<AgencyId>,
@@ -91,7 +91,7 @@ impl Fold for SupporterState {
 }
 
 /// A company as the rules see it: registered or not, and the years it has statements for.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CompanyState {
     pub id: Option<CompanyId>,
     pub name: Option<Name>,

@@ -25,10 +25,11 @@ use crate::append::{self, Limits, StoredResult, Verdict};
 use crate::error::StoreError;
 use crate::migrate;
 use crate::model::{
-    AppendOutcome, AppendRequest, Metadata, Position, RecordedEvent, StreamId, StreamType,
-    StreamVersion, sql_int, sql_limit, streams_after_sql,
+    AppendOutcome, AppendRequest, Metadata, Position, RecordedEvent, Snapshot, StreamId,
+    StreamType, StreamVersion, snapshots_sql, sql_int, sql_limit, streams_after_sql,
 };
 use crate::queue::{self, Job, Queue};
+use crate::snapshots::{Pending, replace_older};
 use horizon::Horizon;
 
 /// The channel on which appends announce new positions to other processes.
@@ -83,6 +84,10 @@ struct Inner {
     queue: Queue,
     /// Held by `close` while the writers finish, so that every caller of `close` waits.
     writer_tasks: tokio::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    /// Snapshots saved and not yet written (a task of their own writes them), and a lock each
+    /// write holds, so that `close` can wait for them.
+    snapshots: Arc<Pending>,
+    snapshot_writes: Arc<tokio::sync::Mutex<()>>,
 }
 
 struct Signals {
@@ -174,6 +179,8 @@ impl PostgresStore {
                 signals,
                 queue,
                 writer_tasks: tokio::sync::Mutex::new(writer_tasks),
+                snapshots: Arc::default(),
+                snapshot_writes: Arc::default(),
             }),
         })
     }
@@ -261,6 +268,50 @@ impl PostgresStore {
         }
         let rows = query.fetch_all(&self.inner.pool).await?;
         rows.iter().map(decode_row).collect()
+    }
+
+    /// See [`crate::EventStore::read_snapshots`].
+    pub async fn read_snapshots(
+        &self,
+        streams: &[StreamId],
+        shape: &str,
+    ) -> Result<Vec<Snapshot>, StoreError> {
+        if streams.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = snapshots_sql(streams.len(), |n| format!("${n}"));
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(shape);
+        for stream in streams {
+            query = query.bind(stream.stream_type.as_str()).bind(stream.id);
+        }
+        let rows = query.fetch_all(&self.inner.pool).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Snapshot {
+                    stream: StreamId::new(
+                        StreamType::trusted(row.try_get("stream_type")?),
+                        row.try_get("stream_id")?,
+                    ),
+                    version: StreamVersion(row.try_get::<i64, _>("version")? as u64),
+                    shape: row.try_get("shape")?,
+                    state: row.try_get("state")?,
+                })
+            })
+            .collect()
+    }
+
+    /// See [`crate::EventStore::save_snapshots`]: a task writes them, without waiting for the
+    /// disk (`synchronous_commit = off`: a crash may lose the newest, which are only a cache).
+    pub fn save_snapshots(&self, snapshots: Vec<Snapshot>) {
+        if snapshots.is_empty() || !self.inner.snapshots.push(snapshots) {
+            return;
+        }
+        let (pool, pending, lock) = (
+            self.inner.pool.clone(),
+            self.inner.snapshots.clone(),
+            self.inner.snapshot_writes.clone(),
+        );
+        tokio::spawn(async move { write_pending(&pool, &pending, &lock).await });
     }
 
     /// The command's row and its events commit together: no horizon is needed.
@@ -360,6 +411,8 @@ impl PostgresStore {
             let _ = task.await;
         }
         tasks.clear();
+        let inner = &self.inner;
+        write_pending(&inner.pool, &inner.snapshots, &inner.snapshot_writes).await;
         self.inner.signals.shutdown.send_replace(());
         self.inner.pool.close().await;
     }
@@ -420,6 +473,61 @@ async fn append_one(
         }
     };
     Ok(outcome)
+}
+
+/// Write the pending snapshots until none is left.
+async fn write_pending(pool: &PgPool, pending: &Pending, lock: &tokio::sync::Mutex<()>) {
+    loop {
+        let _writing = lock.lock().await;
+        let snapshots = pending.take();
+        if snapshots.is_empty() {
+            return;
+        }
+        if let Err(e) = write_snapshots(pool, &snapshots).await {
+            tracing::warn!(error = %e, "writing snapshots failed");
+        }
+    }
+}
+
+/// Upsert `snapshots` (see [`replace_older`]), all in one statement.
+async fn write_snapshots(pool: &PgPool, snapshots: &[Snapshot]) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET LOCAL synchronous_commit = off")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(concat!(
+        "INSERT INTO banso_snapshots (stream_type, stream_id, version, shape, state) \
+         SELECT * FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::text[], $5::text[])",
+        replace_older!()
+    ))
+    .bind(
+        snapshots
+            .iter()
+            .map(|s| s.stream.stream_type.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(snapshots.iter().map(|s| s.stream.id).collect::<Vec<_>>())
+    .bind(
+        snapshots
+            .iter()
+            .map(|s| sql_int(s.version.0))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        snapshots
+            .iter()
+            .map(|s| s.shape.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        snapshots
+            .iter()
+            .map(|s| s.state.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
 }
 
 /// A writer: takes every append waiting (up to `max_batch`) and commits them together.

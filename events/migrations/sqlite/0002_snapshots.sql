@@ -1,0 +1,13 @@
+-- Folded states of streams at a version (see `domain::snapshot`): a command on a long stream
+-- starts from its snapshot and reads only the events after it. A cache: the events stay the
+-- truth, and deleting every row loses nothing. `shape` names the layout and fold of `state`;
+-- a snapshot of another shape is ignored. Never edit this file once landed.
+
+CREATE TABLE banso_snapshots (
+    stream_type TEXT    NOT NULL,
+    stream_id   BLOB    NOT NULL,
+    version     INTEGER NOT NULL CHECK (version >= 1),
+    shape       TEXT    NOT NULL,
+    state       TEXT    NOT NULL,
+    PRIMARY KEY (stream_type, stream_id)
+) WITHOUT ROWID;
