@@ -359,7 +359,8 @@ impl Lifecycle {
     /// events after it are read: one round trip per round for all streams. The first round
     /// also reads what the kept states lead to, so a command on a case seen before usually
     /// takes one round. A kept state is always a true fold of its stream up to its version
-    /// (events never change), so it is never stale, only short of the newest events.
+    /// (events never change), so it is never stale, only short of the newest events. A stream
+    /// not kept starts from its stored snapshot, if any (see [`snapshot`]).
     async fn load_for(&self, request: &CommandRequest) -> Result<Loaded, ExecuteError> {
         let refs = request.command.references();
         let named_cases: BTreeSet<CaseId> = refs.cases.into_iter().collect();
