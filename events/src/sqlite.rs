@@ -28,7 +28,7 @@ use crate::model::{
     StreamType, StreamVersion, snapshots_sql, sql_int, sql_limit, streams_after_sql,
 };
 use crate::queue::{self, Job, Queue};
-use crate::snapshots::{Pending, replace_older};
+use crate::snapshots::{self, Pending, replace_older};
 
 /// How hard SQLite works to keep an acknowledged append through a power cut.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -220,19 +220,10 @@ impl SqliteStore {
             query = query.bind(stream.stream_type.as_str()).bind(stream.id);
         }
         let rows = query.fetch_all(&self.inner.reads).await?;
-        rows.iter()
-            .map(|row| {
-                Ok(Snapshot {
-                    stream: StreamId::new(
-                        StreamType::trusted(row.try_get("stream_type")?),
-                        row.try_get("stream_id")?,
-                    ),
-                    version: StreamVersion(row.try_get::<i64, _>("version")? as u64),
-                    shape: row.try_get("shape")?,
-                    state: row.try_get("state")?,
-                })
-            })
-            .collect()
+        Ok(rows
+            .iter()
+            .map(snapshots::from_row)
+            .collect::<Result<_, _>>()?)
     }
 
     /// See [`crate::EventStore::save_snapshots`]: the writer writes them inside its next
@@ -241,6 +232,13 @@ impl SqliteStore {
         if !snapshots.is_empty() && self.inner.snapshots.push(snapshots) {
             self.inner.wake_writer.notify_one();
         }
+    }
+
+    /// See [`crate::EventStore::flush_snapshots`].
+    pub async fn flush_snapshots(&self) {
+        let settled = self.inner.snapshots.settled();
+        self.inner.wake_writer.notify_one();
+        settled.await
     }
 
     pub async fn command_events(
@@ -376,28 +374,31 @@ async fn run_writer(mut conn: SqliteConnection, mut writer: Writer) {
                     Some(results) => results,
                     None => commit_one_by_one(&mut conn, &group, &mut statements).await,
                 };
+                // commit_set took the snapshots waiting and wrote them with the group (or
+                // lost them to a rollback: they are only a cache).
+                writer.snapshots.written();
                 if let Some(last) = queue::answer(&mut group, results) {
                     queue::raise(&writer.head, last);
                 }
             }
             // Snapshots saved while no append came: a transaction of their own.
-            () = writer.wake.notified() => {
-                let snapshots = writer.snapshots.take();
-                if !snapshots.is_empty()
-                    && let Err(e) = write_snapshots(&mut conn, &snapshots).await
-                {
-                    tracing::warn!(error = %e, "writing snapshots failed");
-                }
-            }
+            () = writer.wake.notified() => write_pending(&mut conn, &writer.snapshots).await,
         }
     }
-    let snapshots = writer.snapshots.take();
+    write_pending(&mut conn, &writer.snapshots).await;
+    writer.snapshots.close();
+    let _ = conn.close().await;
+}
+
+/// Write the snapshots waiting, alone.
+async fn write_pending(conn: &mut SqliteConnection, pending: &Pending) {
+    let snapshots = pending.take();
     if !snapshots.is_empty()
-        && let Err(e) = write_snapshots(&mut conn, &snapshots).await
+        && let Err(e) = write_snapshots(conn, &snapshots).await
     {
         tracing::warn!(error = %e, "writing snapshots failed");
     }
-    let _ = conn.close().await;
+    pending.written();
 }
 
 /// Upsert `snapshots` (see [`replace_older`]), all in one statement.

@@ -140,6 +140,12 @@ impl EventStore {
         dispatch!(self, s => s.save_snapshots(snapshots))
     }
 
+    /// Wait until the snapshots saved before this call are written (or their write failed and
+    /// was logged). Commands never need this; tests and tools that read snapshots back do.
+    pub async fn flush_snapshots(&self) {
+        dispatch!(self, s => s.flush_snapshots().await)
+    }
+
     /// The events a command appended, in position order, if the command is stored: what a
     /// retry of that command gets back without deciding again.
     pub async fn command_events(

@@ -328,21 +328,16 @@ both_backends! {
     }
 }
 
-/// The snapshot of `key` the store holds (of this build's shape), once written: saving
-/// returns before the write.
+/// The snapshot of `key` the store holds (of this build's shape), once what was saved before
+/// is written: saving returns before the write.
 async fn stored_snapshot(h: &Harness, key: StreamKey) -> Option<banso_events::Snapshot> {
-    for _ in 0..100 {
-        let found = h
-            .store
-            .read_snapshots(&[key.stream_id()], snapshot::SHAPE)
-            .await
-            .unwrap();
-        if let Some(found) = found.into_iter().next() {
-            return Some(found);
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    None
+    h.store.flush_snapshots().await;
+    let found = h
+        .store
+        .read_snapshots(&[key.stream_id()], snapshot::SHAPE)
+        .await
+        .unwrap();
+    found.into_iter().next()
 }
 
 both_backends! {
@@ -392,25 +387,27 @@ both_backends! {
 
         // An older snapshot never replaces a newer one (the new server, having read more than
         // EVERY events after the snapshot, saved a newer one).
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         let newest = stored_snapshot(&h, case).await.unwrap();
         assert!(newest.version > saved.version);
         let mut older = saved.clone();
         older.version = StreamVersion(1);
         older.state = "{}".into();
         h.store.save_snapshots(vec![older]);
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         assert_eq!(stored_snapshot(&h, case).await.unwrap(), newest);
 
         // A snapshot that does not parse, or of another shape (an older build's), is ignored:
         // the next server folds the case from its events.
         for (shape, state) in [(snapshot::SHAPE, "{\"closed\": 7"), ("1999-01-01", "{}")] {
+            // Newer than what is stored, so that it replaces it.
+            let stored = stored_snapshot(&h, case).await.map_or(0, |s| s.version.0);
             let mut unusable = saved.clone();
-            unusable.version = StreamVersion(case_version.0 + 2);
+            unusable.version = StreamVersion(stored + 1);
             unusable.shape = shape.into();
             unusable.state = state.into();
-            h.store.save_snapshots(vec![unusable]);
-            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            h.store.save_snapshots(vec![unusable.clone()]);
+            // Stored (another shape is not even read back).
+            let expected = (shape == snapshot::SHAPE).then_some(unusable);
+            assert_eq!(stored_snapshot(&h, case).await, expected);
             let another = Lifecycle::new(h.store.clone());
             let done = another
                 .execute(request(&Step {

@@ -29,7 +29,7 @@ use crate::model::{
     StreamType, StreamVersion, snapshots_sql, sql_int, sql_limit, streams_after_sql,
 };
 use crate::queue::{self, Job, Queue};
-use crate::snapshots::{Pending, replace_older};
+use crate::snapshots::{self, Pending, replace_older};
 use horizon::Horizon;
 
 /// The channel on which appends announce new positions to other processes.
@@ -285,19 +285,10 @@ impl PostgresStore {
             query = query.bind(stream.stream_type.as_str()).bind(stream.id);
         }
         let rows = query.fetch_all(&self.inner.pool).await?;
-        rows.iter()
-            .map(|row| {
-                Ok(Snapshot {
-                    stream: StreamId::new(
-                        StreamType::trusted(row.try_get("stream_type")?),
-                        row.try_get("stream_id")?,
-                    ),
-                    version: StreamVersion(row.try_get::<i64, _>("version")? as u64),
-                    shape: row.try_get("shape")?,
-                    state: row.try_get("state")?,
-                })
-            })
-            .collect()
+        Ok(rows
+            .iter()
+            .map(snapshots::from_row)
+            .collect::<Result<_, _>>()?)
     }
 
     /// See [`crate::EventStore::save_snapshots`]: a task writes them, without waiting for the
@@ -312,6 +303,12 @@ impl PostgresStore {
             self.inner.snapshot_writes.clone(),
         );
         tokio::spawn(async move { write_pending(&pool, &pending, &lock).await });
+    }
+
+    /// See [`crate::EventStore::flush_snapshots`]: writes what waits, after any write under way.
+    pub async fn flush_snapshots(&self) {
+        let inner = &self.inner;
+        write_pending(&inner.pool, &inner.snapshots, &inner.snapshot_writes).await;
     }
 
     /// The command's row and its events commit together: no horizon is needed.
@@ -486,6 +483,7 @@ async fn write_pending(pool: &PgPool, pending: &Pending, lock: &tokio::sync::Mut
         if let Err(e) = write_snapshots(pool, &snapshots).await {
             tracing::warn!(error = %e, "writing snapshots failed");
         }
+        pending.written();
     }
 }
 
