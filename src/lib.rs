@@ -5,6 +5,7 @@
 //! or `projections`. `main.rs` does nothing else. This is the only crate that reads
 //! configuration or the environment ([`config`]), and the only one that uses `anyhow`.
 
+pub mod allocator;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -276,6 +277,7 @@ async fn projections(command: ProjectionsCommand) -> anyhow::Result<()> {
                 Some(name) => vec![Projection::parse(name)?],
                 None => Projection::ALL.to_vec(),
             };
+            allocator::tune_for_bulk_work();
             let store = open_store(&database).await?;
             let read = ReadModels::open_for(&database.read_url(), Usage::Rebuild)
                 .await
