@@ -5,7 +5,7 @@
 //! block is asked for, which event payloads often are: perf showed that merging at 10–15% of a
 //! rebuild's CPU. Without fastbins the per-thread cache (tcache) still serves small blocks, and
 //! nothing is left to merge: reading and decoding the 3.4-million-event benchmark store went
-//! from 43–49 s to 33–35 s. The server is left as it is: there the gain did not show, and its
+//! from 43–49 s to 33–39 s. The server is left as it is: there the gain did not show, and its
 //! memory matters more.
 
 /// Turn glibc's fastbins off for the rest of the process (`mallopt(M_MXFAST, 0)`). Elsewhere
