@@ -110,8 +110,6 @@ pub(crate) fn sql_int(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-/// Streams read by one [`streams_after_sql`] query at most (SQLite allows 500 terms in one
-/// compound SELECT).
 /// A stream's folded state at a version, kept so that a reader need not fold the stream from
 /// its first event (see `domain::snapshot`). A cache: the events stay the truth.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -147,6 +145,8 @@ pub(crate) fn snapshots_sql(streams: usize, param: fn(usize) -> String) -> Strin
     sql
 }
 
+/// Streams read by one [`streams_after_sql`] query at most (SQLite allows 500 terms in one
+/// compound SELECT).
 pub(crate) const STREAMS_PER_READ: usize = 100;
 
 /// The events of `streams` streams, each after its own version, in position order: one

@@ -399,7 +399,7 @@ impl Lifecycle {
                 break;
             }
             // Streams not folded in memory start from their stored snapshot, if any.
-            let mut start = kept.clone();
+            let mut from_snapshot: HashMap<StreamKey, StreamVersion> = HashMap::new();
             let unknown: Vec<StreamId> = round
                 .iter()
                 .filter(|key| !kept.contains_key(key))
@@ -409,7 +409,7 @@ impl Lifecycle {
                 match snapshot::decode(&stored) {
                     Ok((key, state)) if round.contains(&key) => {
                         loaded.directory.absorb(state);
-                        start.insert(key, stored.version);
+                        from_snapshot.insert(key, stored.version);
                         loaded.snapshots.insert(key, stored.version);
                     }
                     Ok(_) => {}
@@ -421,7 +421,8 @@ impl Lifecycle {
             let after: Vec<(StreamId, StreamVersion)> = round
                 .iter()
                 .map(|key| {
-                    let version = start.get(key).copied().unwrap_or(StreamVersion(0));
+                    let start = from_snapshot.get(key).or_else(|| kept.get(key));
+                    let version = start.copied().unwrap_or(StreamVersion(0));
                     (key.stream_id(), version)
                 })
                 .collect();

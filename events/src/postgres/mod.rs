@@ -270,15 +270,13 @@ impl PostgresStore {
         rows.iter().map(decode_row).collect()
     }
 
-    /// See [`crate::EventStore::read_snapshots`].
+    /// See [`crate::EventStore::read_snapshots`], which calls this with 1 to
+    /// `STREAMS_PER_READ` streams.
     pub async fn read_snapshots(
         &self,
         streams: &[StreamId],
         shape: &str,
     ) -> Result<Vec<Snapshot>, StoreError> {
-        if streams.is_empty() {
-            return Ok(Vec::new());
-        }
         let sql = snapshots_sql(streams.len(), |n| format!("${n}"));
         let mut query = sqlx::query(AssertSqlSafe(sql)).bind(shape);
         for stream in streams {
